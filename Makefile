@@ -1,0 +1,29 @@
+# kanwu — two commands on a fresh Debian machine:
+#   make demo   set everything up, then check the sample content and build the site and PDFs
+#   make test   run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup demo test check clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml scripts/constraints.txt scripts/setup-system.sh
+	bash scripts/setup-system.sh
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c scripts/constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/kanwu check
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+check: setup
+	$(BIN)/kanwu check
+
+clean:
+	rm -rf build site test-artifacts

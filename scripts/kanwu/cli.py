@@ -1,0 +1,233 @@
+"""The ``kanwu`` command: thin click commands, one library call each."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import sys
+
+import click
+
+from . import clizh
+
+clizh.install()
+
+from . import assemble as assemble_mod  # noqa: E402
+from . import manifest, scaffold, status as status_mod, validate  # noqa: E402
+from .config import find_root, load_config  # noqa: E402
+from .errors import KanwuError, ProblemsFound, problems_json  # noqa: E402
+from .fields import CATEGORIES, CLASSIFICATIONS, URGENCIES, json_schema  # noqa: E402
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def _date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"“{value}”不是 YYYY-MM-DD 日期") from None
+
+
+@click.group(context_settings=CONTEXT)
+@click.option("--root", type=click.Path(file_okay=False), help="仓库目录（默认：从当前目录向上查找 content/kanwu.yml）")
+@click.option("--debug", is_flag=True, help="出错时显示 Python 调用栈（开发人员用）")
+@click.version_option(package_name="kanwu", message="kanwu %(version)s")
+@click.pass_context
+def cli(ctx, root, debug):
+    """刊物（kanwu）：信息稿件的检查、组期、网站与 PDF 发布。
+
+    \b
+    常用：
+      kanwu new --unit qingxi --category 动态 --title "……"   新建一条信息
+      kanwu check                                            检查全部信息和期
+      kanwu assemble 上报 --date 2026-11-03                    生成下一期的清单
+    """
+    ctx.obj = {"root": root, "debug": debug}
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+
+
+def _root(ctx) -> str:
+    return find_root(ctx.obj["root"])
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--changed", "rev", metavar="REV", help="只报告自 REV（如 origin/main）以来新增、修改、改名的文件")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+              help="输出格式；github 为 GitHub/Gitea 工作流注释")
+@click.option("--strict", is_flag=True, help="把警告也当作错误")
+@click.pass_context
+def check(ctx, paths, rev, fmt, strict):
+    """检查信息稿件和期的清单，一次列出全部问题。
+
+    每个问题一行：路径:行:列: 错误|警告 字段 — 问题（怎么改）。
+    有错误时退出码为 1。
+
+    \b
+    例：kanwu check
+        kanwu check content/items/2026/11
+        kanwu check --changed origin/main --format github
+    """
+    root = _root(ctx)
+    repo = validate.load_repository(root)
+    problems = repo.problems
+    def under(path, prefixes):
+        return any(path == w or path.startswith(w.rstrip("/") + "/") for w in prefixes)
+
+    if paths:
+        wanted = [os.path.relpath(os.path.abspath(p), root) for p in paths]
+        problems = [p for p in problems if under(p.path, wanted)]
+    if rev:
+        changed = validate.changed_files(root, rev)
+        problems = [p for p in problems if p.path in changed]
+    if strict:
+        from dataclasses import replace
+        problems = [replace(p, severity="错误") for p in problems]
+    errors = sum(p.is_error for p in problems)
+    if fmt == "json":
+        click.echo(problems_json(problems))
+    else:
+        for p in problems:
+            click.echo(p.format_github() if fmt == "github" else p.format())
+        click.echo(f"检查了 {len(repo.items)} 条信息、{len(repo.issues)} 期：{errors} 个错误，"
+                   f"{len(problems) - errors} 个警告。", err=fmt == "github")
+    if errors:
+        ctx.exit(1)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--unit", required=True, help="报送单位编号（见 content/units.yml）")
+@click.option("--category", required=True, help="类别：" + "、".join(CATEGORIES))
+@click.option("--title", required=True, help="标题")
+@click.option("--date", "day", callback=_date, help="报送日期（默认今天）")
+@click.option("--author", "authors", multiple=True, help="撰稿人，可写多次")
+@click.option("--classification", default="内部", show_default=True, help="密级：" + "、".join(CLASSIFICATIONS))
+@click.option("--urgency", default="平件", show_default=True, help="紧急程度：" + "、".join(URGENCIES))
+@click.pass_context
+def new(ctx, unit, category, title, day, authors, classification, urgency):
+    """新建一条信息：在正确的目录生成带全部必填字段和中文注释的文件。
+
+    \b
+    例：kanwu new --unit qingxi --category 动态 --title "青溪县启动冬季农田水利建设" --author 张晓燕
+    """
+    config = load_config(_root(ctx))
+    path = scaffold.new_item(config, unit, category, title, day or _today(), list(authors), classification, urgency)
+    click.echo(f"已新建 {path}，请填写正文后运行 kanwu check {path}")
+
+
+@cli.command(context_settings=CONTEXT)
+def schema():
+    """输出信息 front matter 的 JSON Schema（供编辑器的 YAML 插件补全和校验）。"""
+    click.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))
+
+
+def _load_clean(root: str) -> validate.Repository:
+    repo = validate.load_repository(root)
+    if repo.errors:
+        raise ProblemsFound(repo.errors)
+    return repo
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("periodical")
+@click.option("--date", "day", callback=_date, help="本期日期（默认今天）")
+@click.option("--chain", metavar="ITEM", help="重要信息：指定首报或任一续报的编号")
+@click.option("--dry-run", is_flag=True, help="只显示清单，不写文件")
+@click.pass_context
+def assemble(ctx, periodical, day, chain, dry_run):
+    """为刊物生成下一期的清单（草稿），供编辑调整后签发。
+
+    PERIODICAL 可写编号（daily）或版别（上报、内参、汇要、重要信息）。
+    列出选中的信息，并说明其余候选为什么没有选。
+
+    \b
+    例：kanwu assemble 上报 --date 2026-11-03
+        kanwu assemble 重要信息 --chain 20261105-yingji-01 --dry-run
+    """
+    root = _root(ctx)
+    repo = _load_clean(root)
+    proposal = assemble_mod.propose(repo, periodical, day or _today(), chain or "")
+    issue = proposal.issue
+    p = repo.config.periodicals[issue.periodical]
+    click.echo(f"《{p.name}》（{p.edition}）{issue.year}年第{issue.number}期（总第{issue.total}期），{issue.date}：")
+    for sec in issue.sections:
+        click.echo(f"  【{sec.heading}】")
+        for item_id in sec.items:
+            item = repo.items[item_id]
+            unit = repo.config.units[item.unit].short
+            click.echo(f"    {item_id}  {item.title}（{unit}，{item.category}，{item.urgency}）")
+    if proposal.left_out:
+        click.echo("未选入：")
+        for item_id, reason in proposal.left_out:
+            click.echo(f"    {item_id}  {repo.items[item_id].title} — {reason}")
+    for note in proposal.notes:
+        click.echo(f"注意：{note}")
+    data = manifest.issue_to_data(issue)
+    if dry_run:
+        click.echo("---")
+        click.echo(manifest.yamlread.dump(data), nl=False)
+        return
+    if os.path.exists(os.path.join(root, issue.path)):
+        raise KanwuError(f"{issue.path} 已存在，未覆盖。")
+    manifest.write_manifest(root, data, issue.path)
+    click.echo(f"已写入 {issue.path}。调整顺序、栏目和编者按后提交合并请求；签发时运行 kanwu sign {issue.path}")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("path", type=click.Path())
+@click.option("--date", "day", callback=_date, help="签发日期（默认今天）")
+@click.pass_context
+def sign(ctx, path, day):
+    """签发一期：写入签发日期和每条信息的内容指纹，此后改动须登记勘误。
+
+    \b
+    例：kanwu sign issues/daily/2026/012.yml --date 2026-11-18
+    """
+    root = _root(ctx)
+    repo = _load_clean(root)
+    rel = os.path.relpath(os.path.abspath(path), root)
+    issue = next((i for i in repo.issues if i.path == rel), None)
+    if issue is None:
+        raise KanwuError(f"{rel} 不是一期的清单。")
+    signed = assemble_mod.sign(repo, issue, day or _today())
+    manifest.write_manifest(root, manifest.issue_to_data(signed), rel)
+    click.echo(f"已签发 {rel}（{signed.published}），记录了 {len(signed.digests)} 条信息的内容指纹。")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--date", "day", callback=_date, help="按哪一天计算（默认今天）")
+@click.pass_context
+def status(ctx, day):
+    """编辑的每日问题：哪些信息还没被采用、哪些期未签发、各刊下一期的期号。"""
+    repo = _load_clean(_root(ctx))
+    click.echo(status_mod.report(repo, day or _today()))
+
+
+def main() -> None:
+    debug = "--debug" in sys.argv
+    try:
+        cli.main(prog_name="kanwu", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("已中止。", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("已中断。", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug in kanwu: say so plainly, keep the traceback for --debug
+        if debug:
+            raise
+        click.echo(f"内部错误：{type(exc).__name__}: {exc}。这是 kanwu 的缺陷，请加 --debug 重新运行并把输出报告给维护人员。", err=True)
+        sys.exit(2)

@@ -1,0 +1,213 @@
+"""The office's declared settings: content/kanwu.yml (office, periodicals, audiences,
+calendar, rules) and content/units.yml (the units registry). One source of truth."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+
+from . import yamlread
+from .errors import ERROR, KanwuError, Problem, ProblemsFound
+from .fields import CATEGORIES, CLASSIFICATIONS
+from .model import Audience, Config, Periodical, Unit
+
+CONFIG_FILE = "content/kanwu.yml"
+UNITS_FILE = "content/units.yml"
+UNIT_KINDS = ("县区", "市直单位", "特约信息员")
+QUOTAS = ("daily", "weekly", "none")
+CADENCES = ("daily", "weekly", "on_demand")
+DIST_KEYS = ("报", "送", "发")
+_ID = re.compile(r"^[a-z][a-z0-9-]*$")
+
+
+def find_root(start: str | None = None) -> str:
+    """The repository root: the nearest folder upwards holding content/kanwu.yml."""
+    here = os.path.abspath(start or os.getcwd())
+    while True:
+        if os.path.isfile(os.path.join(here, CONFIG_FILE)):
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            raise KanwuError(f"找不到 {CONFIG_FILE}：请在 kanwu 仓库里运行，或用 --root 指定仓库目录。")
+        here = parent
+
+
+class _Reader:
+    """Typed access to a parsed YAML file that records located problems."""
+
+    def __init__(self, root: str, rel: str):
+        self.rel = rel
+        self.problems: list[Problem] = []
+        full = os.path.join(root, rel)
+        try:
+            with open(full, encoding="utf-8") as fh:
+                text = fh.read()
+        except FileNotFoundError:
+            raise KanwuError(f"{rel}: 文件不存在。") from None
+        except UnicodeDecodeError:
+            raise KanwuError(f"{rel}: 不是 UTF-8 编码（请用 UTF-8 保存）。") from None
+        try:
+            self.doc = yamlread.parse(text.lstrip("\ufeff"), rel)
+        except yamlread.YamlProblem as exc:
+            raise ProblemsFound([exc.problem]) from None
+        self.data = yamlread.plain(self.doc.data)
+
+    def fail(self, path: tuple, message: str, hint: str = ""):
+        line, col = self.doc.where(path)
+        self.problems.append(Problem(self.rel, line, col, ERROR, ".".join(map(str, path)), message, hint))
+
+    def get(self, mapping: dict, path: tuple, key: str, kind=str, default=None, choices=None):
+        value = mapping.get(key, default) if isinstance(mapping, dict) else default
+        if value is None:
+            if default is None:
+                self.fail(path + (key,), f"缺少 {key}")
+            return default
+        if kind is int:
+            try:
+                return int(value)
+            except (TypeError, ValueError):
+                self.fail(path + (key,), f"{key} 应为整数，现在是“{value}”")
+                return default if default is not None else 0
+        if kind is list:
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, (list, tuple)):
+                self.fail(path + (key,), f"{key} 应为列表")
+                return ()
+            return tuple(str(v) for v in value)
+        if not isinstance(value, str):
+            self.fail(path + (key,), f"{key} 应为一行文字")
+            return default or ""
+        if choices and value not in choices:
+            self.fail(path + (key,), f"{key} 的值“{value}”不可用", "可用的值：" + "、".join(choices))
+        return value
+
+
+def load_config(root: str) -> Config:
+    cfg = _Reader(root, CONFIG_FILE)
+    units = _load_units(root)
+    data = cfg.data if isinstance(cfg.data, dict) else {}
+    office = data.get("office") or {}
+    rules = data.get("rules") or {}
+    calendar = data.get("calendar") or {}
+
+    periodicals = {}
+    for pid, p in (data.get("periodicals") or {}).items():
+        path = ("periodicals", pid)
+        if not _ID.match(pid):
+            cfg.fail(path, f"刊物编号“{pid}”只能用小写字母、数字和连字符")
+        cutoff = None
+        if p.get("cutoff"):
+            try:
+                cutoff = dt.time.fromisoformat(p["cutoff"])
+            except ValueError:
+                cfg.fail(path + ("cutoff",), f"截稿时间“{p['cutoff']}”应写成 \"16:00\"（带引号）")
+        dist = p.get("distribution") or {}
+        for k in dist:
+            if k not in DIST_KEYS:
+                cfg.fail(path + ("distribution", k), f"分送类别“{k}”不可用", "只能是 报、送、发")
+        periodicals[pid] = Periodical(
+            id=pid,
+            name=cfg.get(p, path, "name"),
+            edition=cfg.get(p, path, "edition"),
+            cadence=cfg.get(p, path, "cadence", choices=CADENCES),
+            cutoff=cutoff,
+            categories=_checked_list(cfg, p, path, "categories", CATEGORIES, default=CATEGORIES),
+            max_classification=cfg.get(p, path, "max_classification", choices=CLASSIFICATIONS),
+            mark=cfg.get(p, path, "mark", default=""),
+            office=cfg.get(p, path, "office", default=office.get("name", "")),
+            editor=cfg.get(p, path, "editor"),
+            signer=cfg.get(p, path, "signer"),
+            distribution=tuple((k, tuple(dist.get(k) or ())) for k in DIST_KEYS if dist.get(k)),
+            copies=cfg.get(p, path, "copies", int, 0),
+            total_base=cfg.get(p, path, "total_base", int, 0),
+            first_year=cfg.get(p.get("first_issue") or {}, path + ("first_issue",), "year", int, 0),
+            first_number=cfg.get(p.get("first_issue") or {}, path + ("first_issue",), "number", int, 1),
+            max_items=cfg.get(p, path, "max_items", int, 12),
+            digest=str(p.get("digest", "no")).lower() in ("yes", "true"),
+        )
+
+    audiences = {}
+    for aid, a in (data.get("audiences") or {}).items():
+        path = ("audiences", aid)
+        plist = _checked_list(cfg, a, path, "periodicals", tuple(periodicals), default=tuple(periodicals))
+        audiences[aid] = Audience(
+            id=aid,
+            name=cfg.get(a, path, "name"),
+            max_classification=cfg.get(a, path, "max_classification", choices=CLASSIFICATIONS),
+            periodicals=plist,
+            restricted_issues=cfg.get(a, path, "restricted_issues", default="redact", choices=("omit", "redact")),
+        )
+
+    def days(key):
+        out = set()
+        for i, text in enumerate(calendar.get(key) or ()):
+            try:
+                out.add(dt.date.fromisoformat(text))
+            except (TypeError, ValueError):
+                cfg.fail(("calendar", key, i), f"“{text}”不是 YYYY-MM-DD 日期")
+        return frozenset(out)
+
+    config = Config(
+        root=root,
+        office_name=cfg.get(office, ("office",), "name"),
+        section=cfg.get(office, ("office",), "section", default="信息科"),
+        city=cfg.get(office, ("office",), "city", default=""),
+        utc_offset=cfg.get(office, ("office",), "utc_offset", default="+08:00"),
+        units=units,
+        periodicals=periodicals,
+        audiences=audiences,
+        holidays=days("holidays"),
+        extra_workdays=days("workdays"),
+        long_body_chars=cfg.get(rules, ("rules",), "long_body_chars", int, 600),
+        long_title_chars=cfg.get(rules, ("rules",), "long_title_chars", int, 40),
+        emergency_deadline_hours=float(rules.get("emergency_deadline_hours", 2)),
+    )
+    if not periodicals:
+        cfg.fail(("periodicals",), "没有声明任何刊物")
+    if cfg.problems:
+        raise ProblemsFound(cfg.problems)
+    return config
+
+
+def _checked_list(cfg: _Reader, mapping, path, key, allowed, default):
+    values = cfg.get(mapping, path, key, list, default=default)
+    for i, v in enumerate(values):
+        if v not in allowed:
+            cfg.fail(path + (key, i), f"“{v}”不可用", "可用的值：" + "、".join(allowed))
+    return tuple(values)
+
+
+def _load_units(root: str) -> dict:
+    reg = _Reader(root, UNITS_FILE)
+    units = {}
+    entries = reg.data.get("units") if isinstance(reg.data, dict) else None
+    if not isinstance(entries, list):
+        reg.fail(("units",), "应有 units: 列表")
+        raise ProblemsFound(reg.problems)
+    for i, u in enumerate(entries):
+        path = ("units", i)
+        if not isinstance(u, dict):
+            reg.fail(path, "每个单位应是一组字段（id、name、kind…）")
+            continue
+        uid = reg.get(u, path, "id")
+        if uid and not _ID.match(uid):
+            reg.fail(path + ("id",), f"单位编号“{uid}”只能用小写字母、数字和连字符")
+        if uid in units:
+            reg.fail(path + ("id",), f"单位编号“{uid}”重复")
+        kind = reg.get(u, path, "kind", choices=UNIT_KINDS)
+        default_quota = {"县区": "daily", "市直单位": "weekly"}.get(kind, "none")
+        name = reg.get(u, path, "name")
+        units[uid] = Unit(
+            id=uid,
+            name=name,
+            short=reg.get(u, path, "short", default=name),
+            kind=kind,
+            quota=reg.get(u, path, "quota", default=default_quota, choices=QUOTAS),
+            reviewers=reg.get(u, path, "reviewers", list, default=()),
+            research_minimum=reg.get(u, path, "research_minimum", int, {"县区": 2}.get(kind, 1)),
+        )
+    if reg.problems:
+        raise ProblemsFound(reg.problems)
+    return units

@@ -1,0 +1,195 @@
+"""One declaration of an item's front matter: it drives conversion, validation, the
+JSON Schema published for editors' YAML plugins, and the field table in the docs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+
+from .errors import ERROR, WARNING, Problem
+from .yamlread import Document, Scalar
+
+CATEGORIES = ("动态", "经验", "问题", "建议", "社情民意", "调研", "综述", "突发事件")
+URGENCIES = ("平件", "加急", "特急")
+CLASSIFICATIONS = ("公开", "内部", "秘密", "机密")
+SECRET_LEVELS = ("秘密", "机密")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str  # text | date | datetime | choice | list | ref
+    doc: str  # Chinese, shown in the JSON Schema and docs
+    required: bool = False
+    choices: tuple = ()
+    example: str = ""
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("title", "text", "标题：一句话说清楚事情，不超过 40 字", True, example="青溪县“田间课堂”助力冬小麦适时播种"),
+    Field("unit", "ref", "报送单位的编号，见 content/units.yml", True, example="qingxi"),
+    Field("date", "date", "报送日期，格式 YYYY-MM-DD", True, example="2026-11-03"),
+    Field("category", "choice", "信息类别", True, CATEGORIES, "动态"),
+    Field("urgency", "choice", "紧急程度", True, URGENCIES, "平件"),
+    Field("classification", "choice", "密级；不写不会当作公开，而是报错", True, CLASSIFICATIONS, "内部"),
+    Field("secrecy_period", "text", "保密期限，密级为秘密或机密时必填，例如“1年”", example="1年"),
+    Field("authors", "list", "撰稿人（信息员）姓名列表", True, example="[张晓燕]"),
+    Field("event_at", "datetime", "事件发生时间（带时区），突发事件必填，例如 2026-11-05 07:40+08:00",
+          example="2026-11-05 07:40+08:00"),
+    Field("reported_at", "datetime", "首次报告时间（带时区），突发事件必填", example="2026-11-05 09:10+08:00"),
+    Field("follow_up_of", "ref", "续报：所续报的上一条信息的编号", example="20261105-yingji-01"),
+    Field("tags", "list", "关键词标签", example="[防汛, 安全生产]"),
+    Field("summary", "text", "摘要：供《汇要》使用的一两句话；不写则取正文第一句"),
+)
+BY_NAME = {f.name: f for f in FIELDS}
+
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)\s*(Z|[+-]\d{2}:?\d{2})?$")
+
+
+def nearest(word: str, options) -> str:
+    """A "did you mean" suffix, or ''."""
+    close = difflib.get_close_matches(word, list(options), n=3, cutoff=0.5)
+    return "，是不是：" + "、".join(close) if close else ""
+
+
+def convert(doc: Document, path: str) -> tuple[dict, list[Problem]]:
+    """Front matter mapping → typed values (str, date, datetime, tuple) and problems."""
+    problems: list[Problem] = []
+    values: dict = {}
+
+    def report(name, message, hint="", severity=ERROR, key=False):
+        line, col = doc.where((name,), key=key)
+        problems.append(Problem(path, line, col, severity, name, message, hint))
+
+    for name, raw in doc.data.items():
+        spec = BY_NAME.get(name)
+        if spec is None:
+            report(name, f"未知字段 {name}{nearest(name, BY_NAME)}",
+                   "可用字段见 docs 或 kanwu schema；自定义内容请写进 tags", key=True)
+            continue
+        value = _convert_one(spec, raw, report)
+        if value is not None:
+            values[name] = value
+    for spec in FIELDS:
+        if spec.required and spec.name not in values and spec.name in doc.data:
+            continue  # already reported as a bad value
+        if spec.required and spec.name not in doc.data:
+            line, col = doc.where(())
+            problems.append(Problem(path, line, col, ERROR, spec.name, f"缺少必填字段 {spec.name}（{spec.doc}）",
+                                    f"加一行：{spec.name}: {spec.example}"))
+    return values, problems
+
+
+def _convert_one(spec: Field, raw, report):
+    if spec.kind == "list":
+        if isinstance(raw, Scalar) and not raw.is_null:
+            raw = [raw]  # "authors: 张三" is a list of one
+        if isinstance(raw, Scalar):
+            return ()
+        if not isinstance(raw, list) or not all(isinstance(x, Scalar) for x in raw):
+            report(spec.name, "应为文字列表", f"写成：{spec.name}: {spec.example}")
+            return None
+        return tuple(x.text.strip() for x in raw if x.text.strip())
+    if not isinstance(raw, Scalar):
+        report(spec.name, "应为一行文字，不能是列表或子项", f"写成：{spec.name}: {spec.example}")
+        return None
+    text = raw.text.strip()
+    if raw.is_null or text == "":
+        report(spec.name, "值是空的", f"写成：{spec.name}: {spec.example}")
+        return None
+    if spec.kind == "text":
+        if raw.yaml11_kind and raw.yaml11_kind != "日期":
+            report(spec.name, f"“{text}”不加引号时会被 YAML 读成{raw.yaml11_kind}，其他工具会读错",
+                   f"加上引号：{spec.name}: \"{text}\"", WARNING)
+        return text
+    if spec.kind == "ref":
+        return text
+    if spec.kind == "choice":
+        if text not in spec.choices:
+            report(spec.name, f"“{text}”不是可用的值{nearest(text, spec.choices)}",
+                   "可用的值：" + "、".join(spec.choices))
+            return None
+        return text
+    if spec.kind == "date":
+        return parse_date(text, spec, report)
+    if spec.kind == "datetime":
+        return parse_datetime(text, spec, report)
+    raise AssertionError(spec.kind)
+
+
+def parse_date(text: str, spec: Field, report):
+    m = _DATE.match(text)
+    if not m:
+        report(spec.name, f"“{text}”不是 YYYY-MM-DD 格式的日期", f"写成：{spec.name}: {spec.example or '2026-11-03'}")
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        report(spec.name, f"日期 {text} 不存在", "检查月份和日数（例如 2 月没有 30 日）")
+        return None
+
+
+def parse_datetime(text: str, spec: Field, report):
+    m = _DATETIME.match(text)
+    if not m:
+        if re.fullmatch(r"\d{1,2}:\d{2}", text):
+            report(spec.name, f"只写了时刻“{text}”；不加引号时 YAML 1.1 会把它读成数字 {_sexagesimal(text)}",
+                   f"写完整的日期时间和时区：{spec.name}: {spec.example}")
+        else:
+            report(spec.name, f"“{text}”不是带时区的日期时间", f"写成：{spec.name}: {spec.example}")
+        return None
+    date_part, time_part, zone = m.groups()
+    if zone is None:
+        report(spec.name, f"“{text}”缺少时区", f"在末尾加上 +08:00，例如 {date_part} {time_part}+08:00")
+        return None
+    if len(time_part) == 5:
+        time_part += ":00"
+    if zone != "Z" and ":" not in zone:
+        zone = zone[:3] + ":" + zone[3:]
+    try:
+        return dt.datetime.fromisoformat(f"{date_part}T{time_part}{'+00:00' if zone == 'Z' else zone}")
+    except ValueError:
+        report(spec.name, f"日期时间 {text} 不存在", "检查月、日、时、分是否在范围内")
+        return None
+
+
+def _sexagesimal(text: str) -> int:
+    h, m = text.split(":")
+    return int(h) * 60 + int(m)
+
+
+def json_schema() -> dict:
+    """The JSON Schema of an item's front matter, for editors' YAML plugins."""
+    props = {}
+    for f in FIELDS:
+        if f.kind == "list":
+            p = {"type": "array", "items": {"type": "string"}}
+        elif f.kind == "choice":
+            p = {"type": "string", "enum": list(f.choices)}
+        elif f.kind == "date":
+            p = {"type": "string", "pattern": _DATE.pattern}
+        elif f.kind == "datetime":
+            p = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?\s*(Z|[+-]\d{2}:?\d{2})$"}
+        else:
+            p = {"type": "string", "minLength": 1}
+        p["description"] = f.doc
+        if f.example:
+            p["examples"] = [f.example]
+        props[f.name] = p
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "kanwu 信息稿件的 front matter",
+        "type": "object",
+        "additionalProperties": False,
+        "required": [f.name for f in FIELDS if f.required],
+        "properties": props,
+        "allOf": [
+            {"if": {"properties": {"classification": {"enum": list(SECRET_LEVELS)}}},
+             "then": {"required": ["secrecy_period"]}},
+            {"if": {"properties": {"category": {"const": "突发事件"}}},
+             "then": {"required": ["event_at", "reported_at"]}},
+        ],
+    }

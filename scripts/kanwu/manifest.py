@@ -1,0 +1,276 @@
+"""Issue manifests (期): issues/<periodical>/<year>/<NNN>.yml — load, check, write.
+
+A manifest names items by id, in order, under headings; it never copies their text.
+Once published (``published:`` set by ``kanwu sign``), it records each item's content
+hash; a later change to the item must carry a correction (勘误).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections import defaultdict
+
+from . import yamlread
+from .errors import ERROR, Problem
+from .fields import nearest
+from .model import Config, Correction, Issue, Section, level
+
+ISSUES_DIR = "issues"
+_PATH = re.compile(r"^issues/([a-z][a-z0-9-]*)/(\d{4})/(\d{3})\.yml$")
+KEYS = ("periodical", "year", "number", "total", "date", "editor", "signer", "editor_note", "sections",
+        "distribution", "copies", "published", "digests", "corrections", "period")
+
+
+def manifest_path(periodical: str, year: int, number: int) -> str:
+    return f"{ISSUES_DIR}/{periodical}/{year:04d}/{number:03d}.yml"
+
+
+def manifest_files(root: str) -> list[str]:
+    out = []
+    for dirpath, dirnames, filenames in os.walk(os.path.join(root, ISSUES_DIR)):
+        dirnames.sort()
+        out += [os.path.relpath(os.path.join(dirpath, f), root) for f in filenames if f.endswith((".yml", ".yaml"))]
+    return sorted(out)
+
+
+def load_all(root: str) -> tuple[list[Issue], list[Problem]]:
+    issues, problems = [], []
+    for rel in manifest_files(root):
+        issue, more = load_manifest(root, rel)
+        problems += more
+        if issue:
+            issues.append(issue)
+    issues.sort(key=lambda i: (i.periodical, i.year, i.number))
+    return issues, problems
+
+
+def load_manifest(root: str, rel: str) -> tuple[Issue | None, list[Problem]]:
+    problems: list[Problem] = []
+    full = os.path.join(root, rel)
+    if os.path.islink(full):
+        return None, [Problem(rel, 1, 1, ERROR, "", "期的清单不能是符号链接", "提交普通文件")]
+    try:
+        with open(full, "rb") as fh:
+            text = fh.read().decode("utf-8").lstrip("\ufeff").replace("\r\n", "\n")
+    except UnicodeDecodeError:
+        return None, [Problem(rel, 1, 1, ERROR, "", "清单不是 UTF-8 编码", "用 UTF-8 重新保存")]
+    pre = yamlread.precheck(text, rel, 1)
+    if pre:
+        return None, pre
+    try:
+        doc = yamlread.parse(text, rel)
+    except yamlread.YamlProblem as exc:
+        return None, [exc.problem]
+    data = yamlread.plain(doc.data)
+    if not isinstance(data, dict):
+        return None, [Problem(rel, 1, 1, ERROR, "", "清单应是“字段: 值”的形式", "参考 kanwu assemble 生成的清单")]
+
+    def report(path, message, hint=""):
+        line, col = doc.where(path)
+        problems.append(Problem(rel, line, col, ERROR, ".".join(map(str, path)), message, hint))
+
+    for key in data:
+        if key not in KEYS:
+            line, col = doc.where((key,), key=True)
+            problems.append(Problem(rel, line, col, ERROR, key, f"未知字段 {key}{nearest(key, KEYS)}", ""))
+
+    def need(key, kind):
+        value = data.get(key)
+        if value in (None, ""):
+            report((key,), f"缺少 {key}", "")
+            return None
+        return _typed(value, kind, (key,), report)
+
+    sections = []
+    for i, sec in enumerate(data.get("sections") or []):
+        if not isinstance(sec, dict) or not isinstance(sec.get("items"), list):
+            report(("sections", i), "每个栏目应有 heading 和 items 列表", "")
+            continue
+        ids = tuple(str(x) for x in sec["items"] if x)
+        sections.append(Section(str(sec.get("heading") or ""), ids))
+    if not sections:
+        report(("sections",), "这一期没有任何信息", "在 sections 下列出信息编号")
+    corrections = []
+    for i, c in enumerate(data.get("corrections") or []):
+        path = ("corrections", i)
+        if not isinstance(c, dict) or not all(c.get(k) for k in ("item", "date", "by", "what")):
+            report(path, "勘误应写明 item、date、by、what", "例如：{item: 编号, date: 2026-11-05, by: 李文静, what: 改了什么}")
+            continue
+        d = _typed(c["date"], "date", path + ("date",), report)
+        if d:
+            corrections.append((Correction(str(c["item"]), d, str(c["by"]), str(c["what"])), str(c.get("digest") or "")))
+    period = data.get("period") or {}
+    values = dict(
+        periodical=need("periodical", "str"), year=need("year", "int"), number=need("number", "int"),
+        total=need("total", "int"), date=need("date", "date"), editor=need("editor", "str"),
+        signer=data.get("signer") or "", copies=_typed(data.get("copies", 0), "int", ("copies",), report),
+        published=_typed(data["published"], "date", ("published",), report) if data.get("published") else None,
+        period_start=_typed(period["from"], "date", ("period", "from"), report) if period.get("from") else None,
+        period_end=_typed(period["to"], "date", ("period", "to"), report) if period.get("to") else None,
+    )
+    if not values["signer"]:
+        report(("signer",), "缺少签发人 signer", "写上签发人姓名，例如 signer: 王建国")
+    m = _PATH.match(rel.replace(os.sep, "/"))
+    if not m:
+        problems.append(Problem(rel, 1, 1, ERROR, "", "清单应放在 issues/<刊物>/<年>/<三位期号>.yml",
+                                "例如 issues/daily/2026/035.yml"))
+    elif values["periodical"] and values["year"] and values["number"] is not None:
+        if (m.group(1), int(m.group(2)), int(m.group(3))) != (values["periodical"], values["year"], values["number"]):
+            report(("number",), f"文件位置 {rel} 与清单里的刊物、年份、期号不一致",
+                   f"应为 {manifest_path(values['periodical'], values['year'], values['number'])}")
+    dist = data.get("distribution") or {}
+    digests = data.get("digests") or {}
+    if problems:
+        return None, problems
+    issue = Issue(
+        path=rel, sections=tuple(sections), editor_note=str(data.get("editor_note") or "").strip(),
+        distribution=tuple((k, tuple(v if isinstance(v, list) else [v])) for k, v in dist.items() if v),
+        digests=tuple((str(k), str(v)) for k, v in digests.items()) if isinstance(digests, dict) else (),
+        corrections=tuple(c for c, _ in corrections),
+        lines={"doc": doc, "correction_digests": tuple(d for _, d in corrections)},
+        **values,
+    )
+    return issue, problems
+
+
+def _typed(value, kind, path, report):
+    if kind == "int":
+        if isinstance(value, str) and re.fullmatch(r"\d+", value):
+            return int(value)
+        report(path, f"应为整数，现在是“{value}”", "")
+        return None
+    if kind == "date":
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            report(path, f"“{value}”不是存在的 YYYY-MM-DD 日期", "")
+            return None
+    return str(value)
+
+
+def item_locations(issue: Issue) -> dict:
+    """item id -> (line, col) of its reference in the manifest."""
+    doc = issue.lines["doc"]
+    out = {}
+    for s, sec in enumerate(issue.sections):
+        for i, item_id in enumerate(sec.items):
+            out.setdefault(item_id, doc.where(("sections", s, "items", i)))
+    return out
+
+
+def check_issues(config: Config, items: dict, issues: list[Issue]) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def report(issue, path, field, message, hint=""):
+        line, col = issue.lines["doc"].where(path)
+        problems.append(Problem(issue.path, line, col, ERROR, field, message, hint))
+
+    by_periodical = defaultdict(list)
+    for issue in issues:
+        p = config.periodicals.get(issue.periodical)
+        if p is None:
+            report(issue, ("periodical",), "periodical", f"刊物“{issue.periodical}”没有在 content/kanwu.yml 中声明"
+                   f"{nearest(issue.periodical, config.periodicals)}")
+            continue
+        by_periodical[p.id].append(issue)
+        locations = item_locations(issue)
+        digests = dict(issue.digests)
+        for item_id, (line, col) in locations.items():
+            item = items.get(item_id)
+            if item is None:
+                problems.append(Problem(issue.path, line, col, ERROR, "sections", f"信息“{item_id}”不存在"
+                                        f"{nearest(item_id, items)}", "检查编号（文件名去掉 .md）"))
+                continue
+            if item.level > level(p.max_classification):
+                problems.append(Problem(issue.path, line, col, ERROR, "sections",
+                                        f"信息 {item_id} 的密级是{item.classification}，高于《{p.name}》（{p.edition}）允许的"
+                                        f"{p.max_classification}", "换到密级更高的刊物，或请报送单位降密后再用"))
+            if issue.date and item.date > issue.date:
+                problems.append(Problem(issue.path, line, col, ERROR, "sections",
+                                        f"信息 {item_id} 的报送日期 {item.date} 晚于本期日期 {issue.date}", ""))
+            if issue.published:
+                recorded = digests.get(item_id)
+                accepted = {recorded} | {d for c, d in zip(issue.corrections, issue.lines["correction_digests"])
+                                         if c.item == item_id and d}
+                if recorded is None:
+                    problems.append(Problem(issue.path, line, col, ERROR, "digests",
+                                            f"已发布的期没有记录信息 {item_id} 的内容指纹", f"运行 kanwu sign {issue.path}"))
+                elif item.digest not in accepted:
+                    problems.append(Problem(
+                        issue.path, line, col, ERROR, "sections",
+                        f"信息 {item_id} 在本期发布后被修改（{item.path}），但没有登记勘误",
+                        f"恢复原文，或在 corrections 下登记：{{item: {item_id}, date: 日期, by: 经办人, "
+                        f"what: 改了什么, digest: {item.digest}}}"))
+        for i, c in enumerate(issue.corrections):
+            if c.item not in locations:
+                report(issue, ("corrections", i, "item"), "corrections", f"勘误所指的信息 {c.item} 不在本期", "")
+    for pid, plist in by_periodical.items():
+        p = config.periodicals[pid]
+        expected_total = p.total_base
+        by_year = defaultdict(list)
+        for issue in plist:
+            by_year[issue.year].append(issue)
+        used: dict = {}
+        for year in sorted(by_year):
+            expected = p.first_number_in(year)
+            for issue in by_year[year]:
+                expected_total += 1
+                if issue.number < expected:
+                    report(issue, ("number",), "number", f"《{p.name}》{year}年第{issue.number}期重复", "改成下一个空闲期号")
+                elif issue.number > expected:
+                    report(issue, ("number",), "number",
+                           f"期号不连续：{year}年缺第{expected}期" + (f"至第{issue.number - 1}期" if issue.number - 1 > expected else ""),
+                           f"改成第{expected}期")
+                expected = max(expected, issue.number + 1)
+                if issue.total != expected_total:
+                    report(issue, ("total",), "total", f"总期号应为总第{expected_total}期，现在是总第{issue.total}期",
+                           f"改成 total: {expected_total}")
+                    expected_total = issue.total
+                if issue.date and issue.date.year != issue.year:
+                    report(issue, ("date",), "date", f"日期 {issue.date} 不在 {issue.year} 年", "")
+                if p.digest:
+                    continue
+                for item_id, (line, col) in item_locations(issue).items():
+                    if item_id in used:
+                        problems.append(Problem(issue.path, line, col, ERROR, "sections",
+                                                f"信息 {item_id} 已在《{p.name}》{used[item_id]}用过，同一刊物每条信息只能采用一次",
+                                                "从本期删除这条信息"))
+                    else:
+                        used[item_id] = f"{issue.year}年第{issue.number}期"
+    return problems
+
+
+def write_manifest(root: str, issue_data: dict, rel: str) -> None:
+    """Write a manifest atomically (a temp file renamed into place)."""
+    full = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(full), exist_ok=True)
+    tmp = full + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(yamlread.dump(issue_data))
+    os.replace(tmp, full)
+
+
+def issue_to_data(issue: Issue) -> dict:
+    """The manifest mapping for an Issue (the inverse of load_manifest)."""
+    data: dict = {
+        "periodical": issue.periodical, "year": issue.year, "number": issue.number, "total": issue.total,
+        "date": issue.date.isoformat(), "editor": issue.editor, "signer": issue.signer,
+    }
+    if issue.period_start:
+        data["period"] = {"from": issue.period_start.isoformat(), "to": issue.period_end.isoformat()}
+    data["editor_note"] = issue.editor_note
+    data["sections"] = [{"heading": s.heading, "items": list(s.items)} for s in issue.sections]
+    data["distribution"] = {k: list(v) for k, v in issue.distribution}
+    data["copies"] = issue.copies
+    if issue.published:
+        data["published"] = issue.published.isoformat()
+        data["digests"] = dict(issue.digests)
+    if issue.corrections:
+        digests = issue.lines.get("correction_digests", ())
+        data["corrections"] = [
+            {"item": c.item, "date": c.date.isoformat(), "by": c.by, "what": c.what}
+            | ({"digest": digests[i]} if i < len(digests) and digests[i] else {})
+            for i, c in enumerate(issue.corrections)]
+    return data

@@ -1,0 +1,168 @@
+"""Rules over the whole repository → located problems, collected and sorted.
+
+``check`` loads every item (the rules need all of them: units, 续报 chains, double
+submissions), every issue manifest, and reports what is wrong in one sorted list.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from . import load, manifest
+from .config import load_config
+from .errors import ERROR, WARNING, Problem
+from .fields import nearest
+from .model import Config, Issue, Item
+
+_IMG_MD = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
+_IMG_HTML = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)""", re.I)
+_LINK_FILE = re.compile(r"""(?:href|src)\s*=\s*["']?\s*(file:|/|\.\./)""", re.I)
+
+
+@dataclass
+class Repository:
+    """Everything loaded from one checkout: the config, the items and the issues."""
+
+    config: Config
+    items: dict = field(default_factory=dict)  # id -> Item
+    issues: list = field(default_factory=list)  # Issue, sorted by periodical, year, number
+    problems: list = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    def issues_of(self, periodical: str) -> list[Issue]:
+        return [i for i in self.issues if i.periodical == periodical]
+
+
+def load_repository(root: str) -> Repository:
+    """Load and check everything; never raises for bad content, only for a bad config."""
+    config = load_config(root)
+    repo = Repository(config)
+    for rel in load.item_files(root):
+        item, problems = load.load_item(root, rel, config.long_title_chars, config.long_body_chars)
+        repo.problems += problems
+        if item is None:
+            continue
+        if item.id in repo.items:
+            other = repo.items[item.id]
+            repo.problems.append(Problem(rel, 1, 1, ERROR, "", f"编号 {item.id} 与 {other.path} 重复", "重命名其中一个文件"))
+            continue
+        repo.items[item.id] = item
+    repo.problems += check_items(config, repo.items, root)
+    repo.problems += check_symlinks(root)
+    repo.issues, problems = manifest.load_all(root)
+    repo.problems += problems
+    repo.problems += manifest.check_issues(config, repo.items, repo.issues)
+    repo.problems.sort()
+    return repo
+
+
+def check_items(config: Config, items: dict, root: str) -> list[Problem]:
+    problems = []
+    seen_titles: dict = {}
+    for item in items.values():
+        def report(name, message, hint="", severity=ERROR, _item=item):
+            line, col = _item.lines.get(name, (1, 1))
+            problems.append(Problem(_item.path, line, col, severity, name, message, hint))
+
+        if item.unit not in config.units:
+            names = {u.id: u.name for u in config.units.values()}
+            by_name = [uid for uid, n in names.items() if item.unit in n or n in item.unit]
+            guess = nearest(item.unit, names)
+            if by_name:
+                guess = "，是不是：" + "、".join(f"{uid}（{names[uid]}）" for uid in by_name[:3])
+            report("unit", f"单位“{item.unit}”没有登记{guess}", "单位编号见 content/units.yml")
+        if item.follow_up_of:
+            first = items.get(item.follow_up_of)
+            if first is None:
+                report("follow_up_of", f"续报所指的信息“{item.follow_up_of}”不存在{nearest(item.follow_up_of, items)}",
+                       "写上一条信息的编号（文件名去掉 .md）")
+            elif (first.date, first.id) >= (item.date, item.id):
+                report("follow_up_of", f"续报所指的信息 {first.id} 不早于本条", "续报只能接在更早的信息后面")
+        key = (item.unit, item.date, item.title)
+        if key in seen_titles:
+            report("title", f"同一单位同一天已报送同题信息 {seen_titles[key]}（疑似重复报送）",
+                   "确认是否重复提交；若是续报请写 follow_up_of", WARNING)
+        else:
+            seen_titles[key] = item.id
+        for lineno, line in enumerate(item.body.split("\n"), item.body_line):
+            for m in list(_IMG_MD.finditer(line)) + list(_IMG_HTML.finditer(line)):
+                msg = asset_problem(root, m.group(1))
+                if msg:
+                    problems.append(Problem(item.path, lineno, m.start(1) + 1, ERROR, "", msg,
+                                            f"图片请放在 {load.ASSETS_DIR}/ 下，用相对路径引用"))
+            m = _LINK_FILE.search(line)
+            if m and not _IMG_HTML.search(line):
+                problems.append(Problem(item.path, lineno, m.start(1) + 1, ERROR, "",
+                                        "正文引用了本机文件或仓库外的路径", "删除该引用"))
+    return problems
+
+
+def asset_problem(root: str, ref: str) -> str:
+    """'' when ``ref`` names an existing file inside content/assets; otherwise why not."""
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", ref) or ref.startswith("//"):
+        return f"图片地址“{ref}”指向网络或本机路径；内网网站和 PDF 只能使用仓库里的图片"
+    if ref.startswith("/"):
+        return f"图片地址“{ref}”是绝对路径"
+    assets = os.path.realpath(os.path.join(root, load.ASSETS_DIR))
+    name = ref.split("#")[0].split("?")[0]
+    target = os.path.realpath(os.path.join(assets, name.removeprefix("assets/")))
+    if os.path.commonpath([assets, target]) != assets:
+        return f"图片地址“{ref}”跳出了 {load.ASSETS_DIR} 目录"
+    if not os.path.isfile(target):
+        return f"图片“{ref}”在 {load.ASSETS_DIR} 里不存在"
+    return ""
+
+
+def check_symlinks(root: str) -> list[Problem]:
+    """Symlinks anywhere in content/ or issues/, on disk or committed (mode 120000)."""
+    problems = []
+    for top in ("content", "issues"):
+        for dirpath, dirnames, filenames in os.walk(os.path.join(root, top)):
+            for name in dirnames + filenames:
+                full = os.path.join(dirpath, name)
+                if os.path.islink(full):
+                    rel = os.path.relpath(full, root)
+                    if rel.endswith(".md") and rel.startswith(load.ITEMS_DIR):
+                        continue  # reported by load_item
+                    problems.append(Problem(rel, 1, 1, ERROR, "", "符号链接不允许：它可能把仓库外的文件带进网站",
+                                            "删除链接，提交普通文件"))
+    try:
+        out = subprocess.run(["git", "ls-files", "-s", "--", "content", "issues"], cwd=root,
+                             capture_output=True, text=True, check=False).stdout
+    except OSError:
+        return problems
+    reported = {p.path for p in problems}
+    for line in out.splitlines():
+        mode, _, rest = line.partition(" ")
+        if mode == "120000":
+            rel = rest.split("\t", 1)[1]
+            if rel not in reported and not (rel.endswith(".md") and os.path.islink(os.path.join(root, rel))):
+                problems.append(Problem(rel, 1, 1, ERROR, "", "仓库里提交了符号链接（git 模式 120000）",
+                                        f"git rm --cached {rel}，改为提交普通文件"))
+    return problems
+
+
+def changed_files(root: str, rev: str) -> set[str]:
+    """Files added, modified or renamed since ``rev`` (committed, staged, or in the work tree)."""
+    def git(*args):
+        res = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+        if res.returncode != 0:
+            from .errors import KanwuError
+            raise KanwuError(f"git 无法比较 {rev}：{res.stderr.strip() or res.stdout.strip()}")
+        return res.stdout
+
+    base = git("merge-base", rev, "HEAD").strip() or rev
+    names = set()
+    for line in git("diff", "--name-status", "-M", base).splitlines():
+        parts = line.split("\t")
+        if parts[0][:1] in "AMRC" and len(parts) >= 2:
+            names.add(parts[-1])
+    names.update(git("ls-files", "--others", "--exclude-standard").splitlines())
+    return names

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Install the Debian packages kanwu needs: CJK fonts for the PDFs, poppler for
+# reading PDFs back in tests, Chromium for browser tests. Works as root, or
+# through sudo otherwise. Extracts the FandolFang (仿宋) face from
+# texlive-lang-chinese without installing that package's dependencies.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+
+pkgs="fonts-noto-cjk fonts-arphic-gkai00mp poppler-utils chromium fontconfig nginx-light apache2-utils"
+missing=""
+for p in $pkgs; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "安装系统软件包：$missing"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
+fi
+
+fontdir=/usr/local/share/fonts/kanwu
+if [ ! -f "$fontdir/FandolFang-Regular.otf" ]; then
+  echo "提取 FandolFang 仿宋字体（来自 texlive-lang-chinese）"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && apt-get download texlive-lang-chinese >/dev/null 2>&1 || { $SUDO apt-get update -qq; apt-get download texlive-lang-chinese; })
+  dpkg-deb -x "$tmp"/texlive-lang-chinese_*.deb "$tmp/x"
+  src=$(find "$tmp/x" -name 'FandolFang-Regular.otf' | head -1)
+  $SUDO mkdir -p "$fontdir"
+  $SUDO cp "$src" "$fontdir/"
+  rm -rf "$tmp"
+  $SUDO fc-cache -f "$fontdir" >/dev/null
+fi
