@@ -88,7 +88,8 @@ def body_chars(body: str) -> int:
     return len(re.sub(r"[\s#*>`_\-\[\]()!|]", "", body))
 
 
-def load_item(root: str, rel: str, long_title: int = 40, long_body: int = 600) -> tuple[Item | None, list[Problem]]:
+def load_item(root: str, rel: str, config) -> tuple[Item | None, list[Problem]]:
+    """One item file → an Item, or None with the located problems that stopped it."""
     full = os.path.join(root, rel)
     if os.path.islink(full):
         return None, [Problem(rel, 1, 1, ERROR, "", "这是一个符号链接；符号链接可能把仓库外的文件带进网站",
@@ -144,10 +145,10 @@ def load_item(root: str, rel: str, long_title: int = 40, long_body: int = 600) -
     if not body.strip():
         problems.append(Problem(rel, body_line or 1, 1, ERROR, "", "正文是空的", "在结束的 --- 下面写信息正文"))
     title = values.get("title", "")
-    if len(title) > long_title:
-        report("title", f"标题有 {len(title)} 字，超过 {long_title} 字", "标题应一句话点明主旨，请压缩", WARNING)
+    if len(title) > config.long_title_chars:
+        report("title", f"标题有 {len(title)} 字，超过 {config.long_title_chars} 字", "标题应一句话点明主旨，请压缩", WARNING)
     n = body_chars(body)
-    if values.get("category") == "动态" and n > long_body:
+    if values.get("category") == "动态" and n > config.long_body_chars:
         problems.append(Problem(rel, body_line, 1, WARNING, "", f"动态类信息正文有 {n} 字，远超常见的 200～300 字",
                                 "动态信息要“短、平、快”，请压缩或改为其他类别"))
     if m and "date" in values:
@@ -158,7 +159,15 @@ def load_item(root: str, rel: str, long_title: int = 40, long_body: int = 600) -
         if not rel.startswith(expected):
             problems.append(Problem(rel, 1, 1, ERROR, "", f"文件应放在 {expected} 目录下（按报送日期）",
                                     f"移动到 {expected}{os.path.basename(rel)}"))
-    if m and "unit" in values and m.group(4) != values["unit"]:
+    unit = values.get("unit")
+    if unit and unit not in config.units:
+        names = {u.id: u.name for u in config.units.values()}
+        by_name = [uid for uid, n in names.items() if unit in n or n in unit]
+        guess = fields.nearest(unit, names)
+        if by_name:
+            guess = "，是不是：" + "、".join(f"{uid}（{names[uid]}）" for uid in by_name[:3])
+        report("unit", f"单位“{unit}”没有登记{guess}", "单位编号见 content/units.yml")
+    elif m and unit and m.group(4) != unit:
         report("unit", f"单位“{values['unit']}”与文件名中的单位“{m.group(4)}”不一致", "改正单位，或重命名文件")
 
     if any(p.is_error for p in problems):

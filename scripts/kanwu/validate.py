@@ -45,7 +45,7 @@ def load_repository(root: str) -> Repository:
     config = load_config(root)
     repo = Repository(config)
     for rel in load.item_files(root):
-        item, problems = load.load_item(root, rel, config.long_title_chars, config.long_body_chars)
+        item, problems = load.load_item(root, rel, config)
         repo.problems += problems
         if item is None:
             continue
@@ -71,13 +71,6 @@ def check_items(config: Config, items: dict, root: str) -> list[Problem]:
             line, col = _item.lines.get(name, (1, 1))
             problems.append(Problem(_item.path, line, col, severity, name, message, hint))
 
-        if item.unit not in config.units:
-            names = {u.id: u.name for u in config.units.values()}
-            by_name = [uid for uid, n in names.items() if item.unit in n or n in item.unit]
-            guess = nearest(item.unit, names)
-            if by_name:
-                guess = "，是不是：" + "、".join(f"{uid}（{names[uid]}）" for uid in by_name[:3])
-            report("unit", f"单位“{item.unit}”没有登记{guess}", "单位编号见 content/units.yml")
         if item.follow_up_of:
             first = items.get(item.follow_up_of)
             if first is None:

@@ -1,0 +1,83 @@
+"""Fixtures: small repositories built from dicts in tmp_path, and the real sample repository."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+from kanwu.cli import cli
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+GOOD_ITEM = """\
+---
+title: 青溪县启动冬季农田水利建设
+unit: qingxi
+date: 2026-11-03
+category: 动态
+urgency: 平件
+classification: 内部
+authors: [何晓岚]
+---
+
+青溪县近日启动冬季农田水利建设，计划整修渠道四十公里、清淤山塘二十座，县里组织技术人员分片指导。
+"""
+
+
+def item_path(item_id: str) -> str:
+    return f"content/items/{item_id[:4]}/{item_id[4:6]}/{item_id}.md"
+
+
+class Tree:
+    """A kanwu repository in a temporary folder, written from strings."""
+
+    def __init__(self, root):
+        self.root = str(root)
+        os.makedirs(os.path.join(self.root, "content"), exist_ok=True)
+        for name in ("kanwu.yml", "units.yml"):
+            shutil.copy(os.path.join(ROOT, "content", name), os.path.join(self.root, "content", name))
+
+    def write(self, rel: str, text: str | bytes, dedent: bool = False) -> str:
+        full = os.path.join(self.root, rel)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        if isinstance(text, str):
+            text = (textwrap.dedent(text) if dedent else text).encode("utf-8")
+        with open(full, "wb") as fh:
+            fh.write(text)
+        return rel
+
+    def item(self, item_id: str, text: str | bytes) -> str:
+        return self.write(item_path(item_id), text)
+
+    def run(self, *args):
+        result = CliRunner().invoke(cli, ["--root", self.root, *args], catch_exceptions=False)
+        return result
+
+    def git(self, *args):
+        return subprocess.run(["git", *args], cwd=self.root, check=True, capture_output=True, text=True,
+                              env=os.environ | {"GIT_AUTHOR_NAME": "测试", "GIT_AUTHOR_EMAIL": "t@example.invalid",
+                                                "GIT_COMMITTER_NAME": "测试", "GIT_COMMITTER_EMAIL": "t@example.invalid"}).stdout
+
+
+@pytest.fixture
+def tree(tmp_path):
+    return Tree(tmp_path / "repo")
+
+
+@pytest.fixture
+def sample(tmp_path):
+    """A copy of the repository's own sample content and issues."""
+    dest = tmp_path / "sample"
+    os.makedirs(dest)
+    for part in ("content", "issues", "theme"):
+        if os.path.isdir(os.path.join(ROOT, part)):
+            shutil.copytree(os.path.join(ROOT, part), dest / part)
+    for name in ("mkdocs.yml",):
+        if os.path.exists(os.path.join(ROOT, name)):
+            shutil.copy(os.path.join(ROOT, name), dest / name)
+    return Tree(dest)

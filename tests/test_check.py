@@ -1,0 +1,312 @@
+"""The bad-input catalogue of `kanwu check`: each input, its own located message."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from conftest import GOOD_ITEM, item_path
+
+ID = "20261103-qingxi-01"
+PATH = item_path(ID)
+
+
+def check(tree, *args):
+    result = tree.run("check", *args)
+    assert "Traceback" not in result.output
+    return result
+
+
+def lines_for(result, severity="错误"):
+    return [line for line in result.output.splitlines() if f": {severity}" in line]
+
+
+def test_good_item_passes(tree):
+    tree.item(ID, GOOD_ITEM)
+    result = check(tree)
+    assert result.exit_code == 0, result.output
+    assert "检查了 1 条信息" in result.output
+
+
+def test_gbk_file_named_with_conversion_hint(tree):
+    tree.item(ID, GOOD_ITEM.encode("gbk"))
+    result = check(tree)
+    assert result.exit_code == 1
+    [line] = lines_for(result)
+    assert line.startswith(f"{PATH}:2:")  # the first non-ASCII byte is on line 2
+    assert "GBK/GB18030" in line and "iconv -f GB18030 -t UTF-8" in line
+
+
+def test_bom_accepted_with_warning(tree):
+    tree.item(ID, b"\xef\xbb\xbf" + GOOD_ITEM.encode())
+    result = check(tree)
+    assert result.exit_code == 0
+    [line] = lines_for(result, "警告")
+    assert line.startswith(f"{PATH}:1:1: 警告") and "BOM" in line
+
+
+def test_crlf_accepted(tree):
+    tree.item(ID, GOOD_ITEM.replace("\n", "\r\n"))
+    result = check(tree)
+    assert result.exit_code == 0, result.output
+    assert not lines_for(result, "警告")
+
+
+def test_fullwidth_colon(tree):
+    tree.item(ID, GOOD_ITEM.replace("title: ", "title："))
+    result = check(tree)
+    assert result.exit_code == 1
+    [line] = lines_for(result)
+    assert line.startswith(f"{PATH}:2:6: 错误 title — 键后面用了全角冒号")
+    assert "title: " in line
+
+
+def test_fullwidth_space_indent(tree):
+    tree.item(ID, GOOD_ITEM.replace("authors: [何晓岚]", "authors:\n\u3000- 何晓岚"))
+    result = check(tree)
+    [line] = lines_for(result)
+    assert line.startswith(f"{PATH}:9:1: 错误") and "全角空格" in line
+
+
+def test_tab_indent(tree):
+    tree.item(ID, GOOD_ITEM.replace("authors: [何晓岚]", "authors:\n\t- 何晓岚"))
+    result = check(tree)
+    [line] = lines_for(result)
+    assert line.startswith(f"{PATH}:9:1: 错误") and "Tab" in line
+
+
+def test_missing_closing_fence(tree):
+    tree.item(ID, GOOD_ITEM.replace("---\n\n", "\n", 1).replace("[何晓岚]\n", "[何晓岚]\n", 1))
+    text = GOOD_ITEM.split("---\n")
+    tree.item(ID, "---\n" + text[1] + text[2])
+    result = check(tree)
+    [line] = lines_for(result)
+    assert line.startswith(f"{PATH}:1:1: 错误") and "没有结束的 ---" in line
+
+
+def test_front_matter_not_a_mapping(tree):
+    tree.item(ID, "---\n- 标题\n- 青溪\n---\n\n正文。\n")
+    result = check(tree)
+    [line] = lines_for(result)
+    assert line.startswith(f"{PATH}:2:1: 错误") and "字段: 值" in line
+
+
+def test_duplicate_key_points_at_second(tree):
+    tree.item(ID, GOOD_ITEM.replace("classification: 内部", "classification: 秘密\nclassification: 公开"))
+    result = check(tree)
+    assert result.exit_code == 1
+    [line] = lines_for(result)
+    assert line.startswith(f"{PATH}:8:1: 错误 classification — 字段重复：第 7 行")
+
+
+def test_unknown_key_suggests(tree):
+    tree.item(ID, GOOD_ITEM.replace("category:", "catgory:"))
+    result = check(tree)
+    errors = lines_for(result)
+    assert any(line.startswith(f"{PATH}:5:1: 错误 catgory — 未知字段 catgory，是不是：category") for line in errors)
+    assert any("缺少必填字段 category" in line for line in errors)
+
+
+@pytest.mark.parametrize("value,kind", [("2026", "整数"), ("no", "布尔值"), ("1.10", "小数")])
+def test_yaml11_trap_in_text_field_warned_and_kept(tree, value, kind):
+    tree.item(ID, GOOD_ITEM.replace("title: 青溪县启动冬季农田水利建设", f"title: {value}"))
+    result = check(tree)
+    assert result.exit_code == 0
+    [line] = lines_for(result, "警告")
+    assert line.startswith(f"{PATH}:2:8: 警告 title — “{value}”不加引号时会被 YAML 读成{kind}")
+
+
+def test_time_only_datetime_explains_sexagesimal(tree):
+    text = GOOD_ITEM.replace("category: 动态", "category: 突发事件").replace(
+        "authors:", "event_at: 12:30\nreported_at: 2026-11-03 13:00+08:00\nauthors:")
+    tree.item(ID, text)
+    result = check(tree)
+    [line] = lines_for(result)
+    assert line.startswith(f"{PATH}:8:11: 错误 event_at") and "750" in line
+
+
+@pytest.mark.parametrize("value", ["NO", "无", ""])
+def test_classification_never_defaults_to_public(tree, value):
+    tree.item(ID, GOOD_ITEM.replace("classification: 内部", f"classification: {value}"))
+    result = check(tree)
+    assert result.exit_code == 1
+    assert any("classification" in line for line in lines_for(result))
+
+
+def test_missing_classification(tree):
+    tree.item(ID, GOOD_ITEM.replace("classification: 内部\n", ""))
+    result = check(tree)
+    assert result.exit_code == 1
+    assert "缺少必填字段 classification" in result.output
+
+
+def test_unknown_unit_with_nearest(tree):
+    tree.item(ID, GOOD_ITEM.replace("unit: qingxi", "unit: qingxl"))
+    result = check(tree)
+    errors = lines_for(result)
+    assert any(line.startswith(f"{PATH}:3:7: 错误 unit — 单位“qingxl”没有登记，是不是：qingxi") for line in errors)
+
+
+def test_unknown_unit_by_chinese_name(tree):
+    tree.item(ID, GOOD_ITEM.replace("unit: qingxi", "unit: 青溪县委办"))
+    result = check(tree)
+    assert "是不是：qingxi（中共青溪县委办公室）" in result.output
+
+
+def test_unknown_category_with_nearest(tree):
+    tree.item(ID, GOOD_ITEM.replace("category: 动态", "category: 工作动态"))
+    result = check(tree)
+    [line] = lines_for(result)
+    assert line.startswith(f"{PATH}:5:11: 错误 category — “工作动态”不是可用的值，是不是：动态")
+
+
+def test_impossible_date(tree):
+    tree.item("20260230-qingxi-01", GOOD_ITEM.replace("2026-11-03", "2026-02-30"))
+    result = check(tree)
+    assert "日期 2026-02-30 不存在" in result.output
+    assert result.exit_code == 1
+
+
+def emergency(event, reported, extra=""):
+    return GOOD_ITEM.replace("category: 动态", "category: 突发事件").replace(
+        "authors:", f"event_at: {event}\nreported_at: {reported}\n{extra}authors:")
+
+
+def test_event_after_report(tree):
+    tree.item(ID, emergency("2026-11-03 10:00+08:00", "2026-11-03 09:00+08:00"))
+    result = check(tree)
+    [line] = lines_for(result)
+    assert line.startswith(f"{PATH}:8:11: 错误 event_at — 事件发生时间晚于报告时间")
+
+
+def test_emergency_without_times(tree):
+    tree.item(ID, GOOD_ITEM.replace("category: 动态", "category: 突发事件"))
+    result = check(tree)
+    assert "突发事件必须写 event_at" in result.output and "突发事件必须写 reported_at" in result.output
+
+
+def test_datetime_without_zone(tree):
+    tree.item(ID, emergency("2026-11-03 08:00", "2026-11-03 09:00+08:00"))
+    result = check(tree)
+    assert "缺少时区" in result.output and "+08:00" in result.output
+
+
+def test_follow_up_of_unknown(tree):
+    tree.item(ID, emergency("2026-11-03 08:00+08:00", "2026-11-03 09:00+08:00", "follow_up_of: 20261102-qingxi-01\n"))
+    result = check(tree)
+    [line] = lines_for(result)
+    assert line.startswith(f"{PATH}:10:15: 错误 follow_up_of — 续报所指的信息“20261102-qingxi-01”不存在")
+
+
+def test_secret_without_period(tree):
+    tree.item(ID, GOOD_ITEM.replace("classification: 内部", "classification: 秘密"))
+    result = check(tree)
+    [line] = lines_for(result)
+    assert line.startswith(f"{PATH}:7:17: 错误 classification — 密级为秘密时必须写保密期限")
+
+
+def test_empty_body(tree):
+    tree.item(ID, GOOD_ITEM.split("---\n\n")[0] + "---\n\n\n")
+    result = check(tree)
+    [line] = lines_for(result)
+    assert line.startswith(f"{PATH}:10:1: 错误") and "正文是空的" in line
+
+
+def test_long_dynamic_body_warned(tree):
+    tree.item(ID, GOOD_ITEM + "这是一段很长的正文。" * 80)
+    result = check(tree)
+    assert result.exit_code == 0
+    [line] = lines_for(result, "警告")
+    assert "动态类信息正文有" in line and "200～300" in line
+
+
+def test_long_title_warned(tree):
+    tree.item(ID, GOOD_ITEM.replace("青溪县启动冬季农田水利建设", "青溪县" + "启动冬季农田水利建设" * 5))
+    result = check(tree)
+    [line] = lines_for(result, "警告")
+    assert line.startswith(f"{PATH}:2:8: 警告 title — 标题有 53 字，超过 40 字")
+
+
+def test_double_submission_warned(tree):
+    tree.item(ID, GOOD_ITEM)
+    tree.item("20261103-qingxi-02", GOOD_ITEM)
+    result = check(tree)
+    assert result.exit_code == 0
+    [line] = lines_for(result, "警告")
+    assert "20261103-qingxi-02" in line and "疑似重复报送" in line
+
+
+def test_filename_must_match_date_and_folder(tree):
+    tree.write("content/items/2026/10/20261103-qingxi-01.md", GOOD_ITEM)
+    result = check(tree)
+    assert "content/items/2026/11/" in result.output and result.exit_code == 1
+
+
+def test_all_problems_reported_sorted_once(tree):
+    tree.item(ID, GOOD_ITEM.replace("unit: qingxi", "unit: nowhere"))
+    tree.item("20261103-qingxi-02", GOOD_ITEM.replace("title：", "").replace("title: ", "title："))
+    result = check(tree)
+    errors = lines_for(result)
+    assert len(errors) == 2
+    assert errors == sorted(errors)
+    assert "2 个错误" in result.output
+
+
+def test_json_and_github_formats(tree):
+    tree.item(ID, GOOD_ITEM.replace("category: 动态", "category: 工作动态"))
+    data = json.loads(tree.run("check", "--format", "json").output)
+    assert data[0]["path"] == PATH and data[0]["line"] == 5 and data[0]["field"] == "category"
+    gh = tree.run("check", "--format", "github").output
+    assert re.search(rf"^::error file={re.escape(PATH)},line=5,col=11::category — ", gh, re.M)
+
+
+def test_strict_turns_warnings_into_errors(tree):
+    tree.item(ID, GOOD_ITEM.replace("title: 青溪县启动冬季农田水利建设", "title: no"))
+    assert tree.run("check").exit_code == 0
+    assert tree.run("check", "--strict").exit_code == 1
+
+
+def test_check_limited_to_paths(tree):
+    tree.item(ID, GOOD_ITEM.replace("unit: qingxi", "unit: nowhere"))
+    tree.item("20261104-qingxi-01", GOOD_ITEM.replace("2026-11-03", "2026-11-04"))
+    result = tree.run("check", item_path("20261104-qingxi-01"))
+    assert result.exit_code == 0, result.output
+
+
+def test_symlinked_item_rejected(tree, tmp_path):
+    target = tmp_path / "outside.md"
+    target.write_text(GOOD_ITEM, encoding="utf-8")
+    import os
+    os.makedirs(f"{tree.root}/content/items/2026/11")
+    os.symlink(target, f"{tree.root}/{PATH}")
+    result = check(tree)
+    assert result.exit_code == 1 and "符号链接" in result.output
+
+
+@pytest.mark.parametrize("ref", ["/etc/passwd", "../../secret.png", "http://169.254.169.254/x.png", "file:///etc/passwd"])
+def test_image_outside_assets_rejected(tree, ref):
+    tree.item(ID, GOOD_ITEM + f"\n![图]({ref})\n")
+    result = check(tree)
+    assert result.exit_code == 1
+    assert f"{PATH}:12:" in result.output and "图片" in result.output
+
+
+def test_missing_config_is_clean_error(tmp_path):
+    from click.testing import CliRunner
+    from kanwu.cli import cli
+    result = CliRunner().invoke(cli, ["--root", str(tmp_path), "check"])
+    assert result.exit_code == 1
+    assert "找不到 content/kanwu.yml" in result.output
+
+
+def test_sample_content_passes():
+    from click.testing import CliRunner
+    from conftest import ROOT
+    from kanwu.cli import cli
+    result = CliRunner().invoke(cli, ["--root", ROOT, "check"])
+    assert result.exit_code == 0, result.output
+    assert "：0 个错误" in result.output
+    n = int(re.search(r"检查了 (\d+) 条信息", result.output).group(1))
+    assert n >= 80

@@ -1,0 +1,121 @@
+"""The command line: Chinese help and errors, `kanwu new`, `--changed`, the schema, fuzzing."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from conftest import GOOD_ITEM, ROOT, item_path
+from kanwu import load
+from kanwu.config import load_config
+
+
+def test_help_is_chinese(tree):
+    out = tree.run("--help").output
+    assert "用法：" in out and "选项" in out and "命令" in out and "显示本帮助并退出。" in out
+    assert "Usage" not in out and "Show this message" not in out
+
+
+def test_usage_error_is_chinese():
+    res = subprocess.run([os.path.join(os.path.dirname(sys.executable), "kanwu"), "check", "--bogus"],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert res.returncode == 2
+    assert "没有选项" in res.stderr and "Traceback" not in res.stderr and "No such option" not in res.stderr
+
+
+def test_new_item_passes_check(tree):
+    result = tree.run("new", "--unit", "qingxi", "--category", "动态", "--title", "青溪县“冬修水利”全面开工",
+                      "--date", "2026-11-24", "--author", "何晓岚")
+    assert result.exit_code == 0, result.output
+    path = item_path("20261124-qingxi-01")
+    assert path in result.output
+    text = open(os.path.join(tree.root, path), encoding="utf-8").read()
+    assert "# 密级" in text and 'title: "青溪县“冬修水利”全面开工"' in text
+    check = tree.run("check")
+    assert check.exit_code == 0, check.output
+    # a second item the same day gets the next number
+    again = tree.run("new", "--unit", "qingxi", "--category", "突发事件", "--title", "某地发生险情",
+                     "--date", "2026-11-24", "--classification", "秘密")
+    assert item_path("20261124-qingxi-02") in again.output
+    assert tree.run("check").exit_code == 0
+
+
+def test_new_rejects_unknown_unit(tree):
+    result = tree.run("new", "--unit", "qingx", "--category", "动态", "--title", "x")
+    assert result.exit_code == 1 and "是不是：qingxi" in result.output
+
+
+def test_changed_sees_added_modified_renamed(tree):
+    tree.git("init", "-q", "-b", "main")
+    tree.item("20261103-qingxi-01", GOOD_ITEM)
+    tree.item("20261103-qingxi-02", GOOD_ITEM.replace("冬季农田水利建设", "冬季植树"))
+    # already broken on main: a full check reports it, --changed does not
+    tree.item("20261103-qingxi-03", GOOD_ITEM.replace("冬季农田水利建设", "冬季防火").replace("unit: qingxi", "unit: nowhere"))
+    tree.git("add", "-A")
+    tree.git("commit", "-qm", "base")
+    tree.git("checkout", "-qb", "feature")
+    bad = "category: 工作动态"
+    # modified
+    tree.item("20261103-qingxi-01", GOOD_ITEM.replace("category: 动态", bad))
+    # renamed (and broken)
+    old = os.path.join(tree.root, item_path("20261103-qingxi-02"))
+    new_id = "20261103-qingxi-04"
+    os.remove(old)
+    tree.item(new_id, GOOD_ITEM.replace("冬季农田水利建设", "冬季植树").replace("category: 动态", bad))
+    # added
+    tree.item("20261103-qingxi-05", GOOD_ITEM.replace("冬季农田水利建设", "冬季修路").replace("category: 动态", bad))
+    tree.git("add", "-A")
+    tree.git("commit", "-qm", "change")
+    assert item_path("20261103-qingxi-03") in tree.run("check").output
+    result = tree.run("check", "--changed", "main")
+    reported = {line.split(":")[0] for line in result.output.splitlines() if ": 错误" in line}
+    assert reported == {item_path("20261103-qingxi-01"), item_path(new_id), item_path("20261103-qingxi-05")}
+    assert result.exit_code == 1
+    tree.git("checkout", "-q", "main")
+    assert tree.run("check", "--changed", "main").exit_code == 0
+    assert tree.run("check").exit_code == 1
+
+
+def test_schema_lists_every_field():
+    from kanwu.fields import FIELDS
+    from click.testing import CliRunner
+    from kanwu.cli import cli
+    data = json.loads(CliRunner().invoke(cli, ["schema"]).output)
+    assert set(data["properties"]) == {f.name for f in FIELDS}
+    assert data["properties"]["classification"]["enum"] == ["公开", "内部", "秘密", "机密"]
+    committed = json.load(open(os.path.join(ROOT, "content", "item.schema.json"), encoding="utf-8"))
+    assert committed == data, "content/item.schema.json is stale: run kanwu schema > content/item.schema.json"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(
+    st.binary(max_size=400),
+    st.text(max_size=300).map(lambda t: ("---\n" + t + "\n---\n正文").encode("utf-8", "surrogatepass")),
+    st.lists(st.sampled_from(["title: x\n", "unit: qingxi\n", "date: 2026-02-30\n", "- a\n", "  b: [\n", "{\n",
+                              "classification: NO\n", "\t\n", "：\n", "&a b\n", "*a\n", "!!python/object:x\n",
+                              "\u3000x\n", "---\n", "...\n", "\r\n", "\ufeff", "date: 12:30\n"]), max_size=12)
+    .map(lambda parts: ("---\n" + "".join(parts) + "---\n正文").encode("utf-8")),
+))
+def test_fuzz_load_item_never_raises(tmp_path_factory, data):
+    root = tmp_path_factory.getbasetemp() / "fuzz"
+    rel = item_path("20261103-qingxi-01")
+    os.makedirs(root / os.path.dirname(rel), exist_ok=True)
+    (root / rel).write_bytes(data)
+    config = _config()
+    item, problems = load.load_item(str(root), rel, config)
+    assert item is not None or any(p.is_error for p in problems)
+    for p in problems:
+        assert p.path == rel and p.line >= 1 and p.col >= 1 and p.format()
+
+
+_CONFIG = []
+
+
+def _config():
+    if not _CONFIG:
+        _CONFIG.append(load_config(ROOT))
+    return _CONFIG[0]
