@@ -211,6 +211,34 @@ def status(ctx, day):
     click.echo(status_mod.report(repo, day or _today()))
 
 
+@cli.command(context_settings=CONTEXT)
+@click.option("--audience", "audiences", multiple=True, help="阅读范围（编号或名称），可写多次；默认只构建最低的范围")
+@click.option("--all-audiences", is_flag=True, help="构建 content/kanwu.yml 中的每个阅读范围")
+@click.option("--no-pdf", is_flag=True, help="不生成 PDF")
+@click.pass_context
+def build(ctx, audiences, all_audiences, no_pdf):
+    """构建内网网站（每个阅读范围一个），生成检索索引和各期 PDF，然后一次切换上线。
+
+    网站在 site/<阅读范围>/，可用任何静态网站服务器发布，
+    也可以 python3 -m http.server -d site/quanti 预览。
+
+    \b
+    例：kanwu build
+        kanwu build --audience 领导
+        kanwu build --all-audiences
+    """
+    from . import site as site_mod
+    root = _root(ctx)
+    names = list(audiences) or [None]
+    if all_audiences:
+        names = list(load_config(root).audiences)
+    for name in names:
+        result = site_mod.build(root, name, pdf=not no_pdf)
+        click.echo(f"阅读范围 {result.audience}：{result.pages} 个页面、{result.pdfs} 份 PDF，"
+                   f"改写 {result.written} 个源文件，删除 {result.removed} 个；用时 {result.seconds:.1f} 秒。"
+                   f"已上线：{os.path.relpath(result.live, root)}")
+
+
 def main() -> None:
     debug = "--debug" in sys.argv
     try:

@@ -1,0 +1,379 @@
+"""The page tree handed to the site engine: Markdown files with front matter.
+
+kanwu derives every page from a View (one audience's cut of the repository). Listings
+are generated pages, not navigation: Material writes the whole nav into every page, so
+an automatic nav over thousands of pages makes builds quadratic. ``write_tree`` writes
+only files whose bytes changed and removes pages that no longer exist, so an engine can
+skip the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import posixpath
+import re
+from collections import Counter, defaultdict
+
+from . import render
+from .assemble import chain_of
+from .audience import View
+from .fields import CATEGORIES
+from .model import Issue, Item
+
+CATEGORY_SLUGS = dict(zip(CATEGORIES, ("dongtai", "jingyan", "wenti", "jianyi", "sheqing", "diaoyan", "zongshu", "tufa")))
+WEEKDAYS = "一二三四五六日"
+
+
+# ---- paths -------------------------------------------------------------------------------
+
+def item_page(item: Item) -> str:
+    return f"items/{item.date.year:04d}/{item.date.month:02d}/{item.id}.md"
+
+
+def issue_page(issue: Issue) -> str:
+    return f"periodicals/{issue.periodical}/{issue.year:04d}/{issue.number:03d}.md"
+
+
+def issue_pdf(issue: Issue) -> str:
+    return f"pdf/{issue.periodical}/{issue.year:04d}/{issue.number:03d}.pdf"
+
+
+def tag_page(tag: str) -> str:
+    return f"tags/{hashlib.sha1(tag.encode('utf-8')).hexdigest()[:10]}.md"
+
+
+def link(src: str, dest: str) -> str:
+    """A relative link from page ``src`` to file ``dest`` (both docs-relative)."""
+    return posixpath.relpath(dest, posixpath.dirname(src) or ".")
+
+
+def md(text: str) -> str:
+    """Escape text for Markdown inline content (titles come from items)."""
+    text = render.esc(text).replace("&quot;", '"').replace("&#x27;", "'")
+    return re.sub(r"([\\`*_{}\[\]()#+\-!|~])", r"\\\1", text)
+
+
+def page(title: str, body: str, kind: str, **meta) -> bytes:
+    head = {"title": title, "kanwu": kind, **meta}
+    lines = ["---"] + [f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in head.items()] + ["---", "", body.strip(), ""]
+    return "\n".join(lines).encode("utf-8")
+
+
+def cn_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def issue_label(view: View, issue: Issue) -> str:
+    p = view.config.periodicals[issue.periodical]
+    return f"《{p.name}》{p.edition} {issue.year}年第{issue.number}期"
+
+
+# ---- the tree ------------------------------------------------------------------------------
+
+class Site:
+    """Builds every page of one audience's site."""
+
+    def __init__(self, view: View, pdfs: set[str] | None = None):
+        self.view = view
+        self.config = view.config
+        self.pdfs = pdfs or set()
+        self.adopted: dict = defaultdict(list)  # item id -> [Issue]
+        for issue in view.issues:
+            for item_id in issue.item_ids:
+                self.adopted[item_id].append(issue)
+        self.today = max([i.date for i in view.items.values()] + [i.date for i in view.issues] or [dt.date(2000, 1, 1)])
+
+    def pages(self) -> dict[str, bytes]:
+        out: dict[str, bytes] = {}
+        for item in self.view.items.values():
+            out[item_page(item)] = self.item(item)
+        for issue in self.view.issues:
+            out[issue_page(issue)] = self.issue(issue)
+        out.update(self.periodicals())
+        out.update(self.indexes())
+        out["index.md"] = self.home()
+        out["search.md"] = self.search()
+        return out
+
+    # -- item ----------------------------------------------------------------------------
+    def unit_name(self, unit_id: str) -> str:
+        unit = self.config.units.get(unit_id)
+        return unit.short if unit else unit_id
+
+    def marks(self, item: Item) -> str:
+        cls = item.classification + (f"★{item.secrecy_period}" if item.secrecy_period else "")
+        return (f'<p class="kanwu-marks"><span class="kanwu-urgency kanwu-urgency-{item.urgency_rank}">{item.urgency}</span> '
+                f'<span class="kanwu-class kanwu-class-{item.level}">{render.esc(cls)}</span></p>')
+
+    def item(self, item: Item) -> bytes:
+        src = item_page(item)
+        body = render.body_html(item.body, asset_prefix=link(src, "assets/x")[:-1])
+        meta = [
+            f"- 报送单位：[{md(self.unit_name(item.unit))}]({link(src, f'units/{item.unit}.md')})",
+            f"- 报送日期：[{cn_date(item.date)}]({link(src, f'months/{item.date:%Y-%m}.md')})",
+            f"- 类别：[{item.category}]({link(src, 'categories/' + CATEGORY_SLUGS[item.category] + '.md')})",
+            f"- 撰稿人：{md('、'.join(item.authors)) or '—'}",
+        ]
+        if item.tags:
+            meta.append("- 标签：" + " ".join(f"[{md(t)}]({link(src, tag_page(t))})" for t in item.tags))
+        if item.event_at:
+            meta.append(f"- 事发时间：{item.event_at:%Y-%m-%d %H:%M}；首报时间：{item.reported_at:%Y-%m-%d %H:%M}")
+        parts = [
+            '<div class="kanwu-item" data-pagefind-body markdown>',
+            f"# {md(item.title)}",
+            self.marks(item),
+            f'<span data-pagefind-filter="单位" hidden>{render.esc(self.unit_name(item.unit))}</span>'
+            f'<span data-pagefind-filter="类别" hidden>{item.category}</span>'
+            f'<span data-pagefind-meta="date" hidden>{item.date.isoformat()}</span>',
+            "\n".join(meta),
+            f'<div class="kanwu-body">\n{body}\n</div>',
+            "</div>",
+            "## 采用情况",
+        ]
+        issues = self.adopted.get(item.id, [])
+        parts.append("\n".join(f"- [{issue_label(self.view, i)}]({link(src, issue_page(i))})（{cn_date(i.date)}）"
+                               for i in issues) or "尚未被刊物采用。")
+        chain = [i for i in chain_of(self.view.items, item.id)] if (item.follow_up_of or self._has_followups(item)) else []
+        if len(chain) > 1:
+            parts.append("## 首报与续报")
+            rows = []
+            for i in chain:
+                when = f"{i.reported_at:%m月%d日 %H:%M}" if i.reported_at else cn_date(i.date)
+                label = "首报" if not i.follow_up_of else "续报"
+                name = f"**{md(i.title)}**（本条）" if i.id == item.id else f"[{md(i.title)}]({link(src, item_page(i))})"
+                rows.append(f"- {when} {label}：{name}")
+            parts.append('<div class="kanwu-timeline" markdown>\n\n' + "\n".join(rows) + "\n\n</div>")
+        return page(item.title, "\n\n".join(parts), "item", date=item.date.isoformat())
+
+    def _has_followups(self, item: Item) -> bool:
+        return any(i.follow_up_of == item.id for i in self.view.items.values())
+
+    # -- issue ---------------------------------------------------------------------------
+    def masthead(self, issue: Issue) -> str:
+        p = self.config.periodicals[issue.periodical]
+        return (
+            '<div class="kanwu-masthead">'
+            f'<p class="kanwu-masthead-name">{render.esc(p.name)}<span class="kanwu-edition">{render.esc(p.edition)}</span></p>'
+            f'<p class="kanwu-masthead-number">{issue.year}年第{issue.number}期（总第{issue.total}期）</p>'
+            f'<p class="kanwu-masthead-line"><span>{render.esc(p.office)}</span><span>{cn_date(issue.date)}</span></p>'
+            "</div>"
+        )
+
+    def issue(self, issue: Issue) -> bytes:
+        src = issue_page(issue)
+        p = self.config.periodicals[issue.periodical]
+        title = f"{p.name}（{p.edition}）{issue.year}年第{issue.number}期"
+        parts = ['<div class="kanwu-issue" data-pagefind-body markdown>', f"# {md(title)}", self.masthead(issue)]
+        if issue_pdf(issue) in self.pdfs:
+            parts.append(f"[下载 PDF（印刷版）]({link(src, issue_pdf(issue))}){{ .md-button }}")
+        hidden = self.view.redacted.get(issue.key)
+        if hidden:
+            parts.append(f'<p class="kanwu-redacted">本期另有 {hidden} 条信息超出“{render.esc(self.view.audience.name)}”'
+                         "的阅读范围，未在此显示。</p>")
+        if issue.editor_note:
+            parts.append('<div class="kanwu-note"><p><strong>编者按：</strong>'
+                         + render.esc(issue.editor_note).replace("\n", "<br>") + "</p></div>")
+        items = [self.view.items[i] for i in issue.item_ids]
+        if len(items) > 1:
+            parts.append("## 目录")
+            parts.append("\n".join(f"{n}. [{md(it.title)}](#{it.id})" for n, it in enumerate(items, 1)))
+        for sec in issue.sections:
+            if sec.heading:
+                parts.append(f'<h2 class="kanwu-heading">{render.esc(sec.heading)}</h2>')
+            for item_id in sec.items:
+                it = self.view.items[item_id]
+                parts.append(self.issue_entry(src, issue, p, it))
+        parts.append(self.distribution(issue, p))
+        if issue.corrections:
+            parts.append("## 勘误")
+            parts.append("\n".join(f"- {cn_date(c.date)}，{md(c.by)}：{md(self.view.items[c.item].title)} — {md(c.what)}"
+                                   for c in issue.corrections))
+        parts.append("</div>")
+        return page(title, "\n\n".join(parts), "issue", date=issue.date.isoformat())
+
+    def issue_entry(self, src: str, issue: Issue, p, it: Item) -> str:
+        source = f"（{render.esc(self.unit_name(it.unit))}）"
+        head = f'<h3 class="kanwu-item-title" id="{it.id}">{render.esc(it.title)}</h3>'
+        more = f"[全文页面与采用情况]({link(src, item_page(it))})"
+        if p.digest:
+            abstract = it.summary or render.first_sentence(it.body)
+            return f'{head}\n<p class="kanwu-abstract">{render.esc(abstract)}{source}</p>\n\n{more}'
+        body = render.body_html(it.body, asset_prefix=link(src, "assets/x")[:-1])
+        return f'{head}\n<p class="kanwu-source">{source}</p>\n<div class="kanwu-body">\n{body}\n</div>\n\n{more}'
+
+    def distribution(self, issue: Issue, p) -> str:
+        rows = "".join(f"<p><span>{k}：</span>{render.esc('，'.join(v))}。</p>" for k, v in issue.distribution)
+        return (f'<div class="kanwu-distribution">{rows}'
+                f'<p class="kanwu-distribution-foot"><span>{render.esc(p.office)}</span>'
+                f"<span>{cn_date(issue.published or issue.date)}印发</span></p>"
+                f"<p>责任编辑：{render.esc(issue.editor)}　签发：{render.esc(issue.signer)}　共印{issue.copies}份</p></div>")
+
+    # -- listings ------------------------------------------------------------------------
+    def periodicals(self) -> dict:
+        out = {}
+        rows = []
+        for pid in self.view.audience.periodicals:
+            p = self.config.periodicals[pid]
+            issues = sorted(self.view.issues_of(pid), key=lambda i: (i.year, i.number), reverse=True)
+            src = f"periodicals/{pid}/index.md"
+            by_year = defaultdict(list)
+            for i in issues:
+                by_year[i.year].append(i)
+            parts = [f"# 《{md(p.name)}》{md(p.edition)}", f"共 {len(issues)} 期。"]
+            for year in sorted(by_year, reverse=True):
+                parts.append(f"## {year}年")
+                parts.append("\n".join(
+                    f"- [{year}年第{i.number}期（总第{i.total}期）]({link(src, issue_page(i))}) "
+                    f"{cn_date(i.date)}，{len(i.item_ids)} 条" for i in by_year[year]))
+            out[src] = page(f"{p.name}（{p.edition}）", "\n\n".join(parts), "listing")
+            latest = issues[0] if issues else None
+            rows.append(f"| [{md(p.edition)}]({pid}/index.md) | {len(issues)} | "
+                        + (f"[{latest.year}年第{latest.number}期]({link('periodicals/index.md', issue_page(latest))})" if latest else "—")
+                        + " |")
+        out["periodicals/index.md"] = page("刊物", "# 刊物\n\n| 刊物 | 期数 | 最新一期 |\n| --- | --- | --- |\n"
+                                           + "\n".join(rows), "listing")
+        return out
+
+    def item_list(self, src: str, items: list[Item]) -> str:
+        items = sorted(items, key=lambda i: (i.date, i.id), reverse=True)
+        return "\n".join(f"- {i.date:%m-%d} [{md(i.title)}]({link(src, item_page(i))})"
+                         f"（{md(self.unit_name(i.unit))}，{i.category}）" for i in items)
+
+    def grouped(self, src: str, items: list[Item]) -> str:
+        by_month = defaultdict(list)
+        for i in items:
+            by_month[i.date.strftime("%Y年%m月")].append(i)
+        return "\n\n".join(f"## {m}\n\n{self.item_list(src, by_month[m])}" for m in sorted(by_month, reverse=True))
+
+    def indexes(self) -> dict:
+        out = {}
+        items = list(self.view.items.values())
+        by_unit, by_cat, by_month, by_tag = defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list)
+        for i in items:
+            by_unit[i.unit].append(i)
+            by_cat[i.category].append(i)
+            by_month[f"{i.date:%Y-%m}"].append(i)
+            for t in i.tags:
+                by_tag[t].append(i)
+        adopted = lambda group: sum(1 for i in group if i.id in self.adopted)  # noqa: E731
+
+        rows = []
+        for uid, unit in self.config.units.items():
+            group = by_unit.get(uid, [])
+            src = f"units/{uid}.md"
+            out[src] = page(unit.name, f"# {md(unit.name)}\n\n{unit.kind}，共 {len(group)} 条信息，"
+                            f"被采用 {adopted(group)} 条。\n\n" + self.grouped(src, group), "listing")
+            rows.append(f"| [{md(unit.name)}]({uid}.md) | {unit.kind} | {len(group)} | {adopted(group)} |")
+        out["units/index.md"] = page("报送单位", "# 报送单位\n\n| 单位 | 类型 | 信息 | 采用 |\n| --- | --- | ---: | ---: |\n"
+                                     + "\n".join(rows), "listing")
+        rows = []
+        for cat in CATEGORIES:
+            group = by_cat.get(cat, [])
+            src = f"categories/{CATEGORY_SLUGS[cat]}.md"
+            out[src] = page(cat, f"# {cat}\n\n共 {len(group)} 条。\n\n" + self.grouped(src, group), "listing")
+            rows.append(f"| [{cat}]({CATEGORY_SLUGS[cat]}.md) | {len(group)} | {adopted(group)} |")
+        out["categories/index.md"] = page("类别", "# 类别\n\n| 类别 | 信息 | 采用 |\n| --- | ---: | ---: |\n"
+                                          + "\n".join(rows), "listing")
+        rows = []
+        for month in sorted(by_month, reverse=True):
+            group = by_month[month]
+            src = f"months/{month}.md"
+            label = f"{month[:4]}年{int(month[5:])}月"
+            out[src] = page(label, f"# {label}\n\n共 {len(group)} 条。\n\n" + self.item_list(src, group), "listing")
+            rows.append(f"| [{label}]({month}.md) | {len(group)} | {adopted(group)} |")
+        out["months/index.md"] = page("月份", "# 月份\n\n| 月份 | 信息 | 采用 |\n| --- | ---: | ---: |\n"
+                                      + "\n".join(rows), "listing")
+        rows = []
+        for tag in sorted(by_tag, key=lambda t: (-len(by_tag[t]), t)):
+            src = tag_page(tag)
+            out[src] = page(tag, f"# 标签：{md(tag)}\n\n共 {len(by_tag[tag])} 条。\n\n" + self.item_list(src, by_tag[tag]),
+                            "listing")
+            rows.append(f"[{md(tag)}（{len(by_tag[tag])}）]({link('tags/index.md', src)})")
+        out["tags/index.md"] = page("标签", "# 标签\n\n" + "　".join(rows), "listing")
+        return out
+
+    def home(self) -> bytes:
+        src = "index.md"
+        today = self.today
+        recent = today - dt.timedelta(days=7)
+        parts = [f"# {md(self.config.office_name)} 信息刊物库", f"资料截至 {cn_date(today)}。"]
+        urgent_issues = sorted((i for i in self.view.issues if self.config.periodicals[i.periodical].cadence == "on_demand"
+                                and i.date >= recent), key=lambda i: i.date, reverse=True)
+        urgent_items = sorted((i for i in self.view.items.values() if i.date >= recent
+                               and (i.category == "突发事件" or i.urgency == "特急")), key=lambda i: (i.date, i.id), reverse=True)
+        if urgent_issues or urgent_items:
+            parts.append("## 重要信息")
+            lines = [f"- **[{issue_label(self.view, i)}]({link(src, issue_page(i))})**（{cn_date(i.date)}）"
+                     for i in urgent_issues]
+            lines += [f"- {i.date:%m-%d} [{md(i.title)}]({link(src, item_page(i))})（{md(self.unit_name(i.unit))}，{i.urgency}）"
+                      for i in urgent_items]
+            parts.append("\n".join(lines))
+        parts.append("## 各刊最新一期")
+        rows = ["| 刊物 | 最新一期 | 日期 | 条数 |", "| --- | --- | --- | ---: |"]
+        for pid in self.view.audience.periodicals:
+            p = self.config.periodicals[pid]
+            issues = self.view.issues_of(pid)
+            if not issues:
+                rows.append(f"| [{md(p.edition)}](periodicals/{pid}/index.md) | — | — | — |")
+                continue
+            last = max(issues, key=lambda i: (i.date, i.year, i.number))
+            rows.append(f"| [{md(p.edition)}](periodicals/{pid}/index.md) | [{last.year}年第{last.number}期]"
+                        f"({issue_page(last)}) | {cn_date(last.date)} | {len(last.item_ids)} |")
+        parts.append("\n".join(rows))
+        month = [i for i in self.view.items.values() if (i.date.year, i.date.month) == (today.year, today.month)]
+        used = sum(1 for i in month if i.id in self.adopted)
+        rate = f"{used / len(month):.0%}" if month else "—"
+        parts.append(f"## {today.month}月数字")
+        parts.append(f"| 收到信息 | 已采用 | 采用率 | 本月出刊 |\n| ---: | ---: | ---: | ---: |\n"
+                     f"| {len(month)} | {used} | {rate} | "
+                     f"{sum(1 for i in self.view.issues if (i.date.year, i.date.month) == (today.year, today.month))} |")
+        counts = Counter(i.category for i in month)
+        parts.append("本月各类别：" + "，".join(f"[{c}](categories/{CATEGORY_SLUGS[c]}.md) {counts[c]}" for c in CATEGORIES if counts[c]))
+        return page("首页", "\n\n".join(parts), "home")
+
+    def search(self) -> bytes:
+        years = sorted({i.date.year for i in self.view.items.values()} | {i.year for i in self.view.issues}, reverse=True)
+        bundles = json.dumps([f"pagefind-{y}" for y in years])
+        body = f"""# 全文检索
+
+输入关键词检索全部信息和各期刊物（不联网，在本机浏览器中完成）。
+
+<div id="kanwu-search" data-bundles='{bundles}'></div>
+"""
+        return page("全文检索", body, "search")
+
+
+# ---- writing -------------------------------------------------------------------------------
+
+def write_tree(docs_dir: str, files: dict[str, bytes], keep: tuple[str, ...] = ()) -> tuple[int, int, int]:
+    """Make ``docs_dir`` hold exactly ``files``: write what changed, remove the rest.
+
+    Returns (written, removed, unchanged). Paths under ``keep`` prefixes are left alone.
+    """
+    written = unchanged = removed = 0
+    for rel, data in files.items():
+        full = os.path.join(docs_dir, rel)
+        try:
+            with open(full, "rb") as fh:
+                if fh.read() == data:
+                    unchanged += 1
+                    continue
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(full), exist_ok=True)
+        tmp = full + ".kanwu-tmp"
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, full)
+        written += 1
+    for dirpath, dirnames, filenames in os.walk(docs_dir, topdown=False):
+        for name in filenames:
+            rel = os.path.relpath(os.path.join(dirpath, name), docs_dir).replace(os.sep, "/")
+            if rel not in files and not rel.startswith(keep):
+                os.remove(os.path.join(dirpath, name))
+                removed += 1
+        if dirpath != docs_dir and not os.listdir(dirpath):
+            os.rmdir(dirpath)
+    return written, removed, unchanged

@@ -1,0 +1,63 @@
+"""An item's Markdown body → sanitised HTML, shared by the site and the PDFs.
+
+Items come from many units' staff; their raw HTML is untrusted. Python-Markdown does
+not sanitise, so the HTML it produces goes through nh3 (the maintained sanitiser)
+with an allow-list of what items need. There is no include/snippet mechanism.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import markdown
+import nh3
+
+ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "u", "s", "sub", "sup", "ul", "ol", "li", "blockquote",
+                "table", "thead", "tbody", "tr", "th", "td", "h3", "h4", "h5", "a", "img", "hr", "code", "pre"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title", "width", "height"},
+                      "th": {"align", "colspan", "rowspan"}, "td": {"align", "colspan", "rowspan"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+MAX_NESTING = 40
+_ASSET = re.compile(r'(<img\b[^>]*?\bsrc=")(?:\./)?(?:assets/)?([^"/][^"]*)"')
+
+
+class RenderError(ValueError):
+    pass
+
+
+def body_html(markdown_text: str, asset_prefix: str) -> str:
+    """Render and sanitise; image sources become ``asset_prefix + name`` (repository assets only)."""
+    depth = _max_depth(markdown_text)
+    if depth > MAX_NESTING:
+        raise RenderError(f"正文嵌套过深（{depth} 层，上限 {MAX_NESTING} 层）")
+    raw = markdown.markdown(markdown_text, extensions=["tables", "sane_lists"], output_format="html")
+    clean = nh3.clean(raw, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
+                      link_rel="noopener noreferrer", strip_comments=True)
+    clean = _ASSET.sub(lambda m: f'{m.group(1)}{asset_prefix}{m.group(2)}"', clean)
+    # No blank lines: the HTML is embedded in generated Markdown as one raw block.
+    return re.sub(r"\n\s*\n", "\n", clean).strip()
+
+
+def _max_depth(text: str) -> int:
+    depth = best = 0
+    for m in re.finditer(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>", text):
+        if m.group(1):
+            depth = max(0, depth - 1)
+        elif not m.group(3) and m.group(2).lower() not in ("br", "img", "hr", "input", "meta", "link"):
+            depth += 1
+            best = max(best, depth)
+    quote = max((len(m.group(0).replace(" ", "")) for m in re.finditer(r"^(?:> ?)+", text, re.M)), default=0)
+    return max(best, quote)
+
+
+def first_sentence(markdown_text: str) -> str:
+    """The abstract of an item with no summary: its first sentence, as plain text."""
+    text = re.sub(r"<[^>]+>|[#*_>`\[\]!]|\(.*?\)", "", markdown_text).strip()
+    text = " ".join(text.split())
+    m = re.search(r"^.*?[。！？]", text)
+    return (m.group(0) if m else text[:80]).strip()
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=True)

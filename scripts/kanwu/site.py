@@ -1,0 +1,206 @@
+"""Building one audience's site: generate the pages, run MkDocs, index with Pagefind,
+then switch the live directory in one rename.
+
+Layout under the repository:
+    build/<audience>/docs/            generated Markdown (rewritten only where changed)
+    build/<audience>/releases/<id>/   one complete built site per release
+    site/<audience>                   a symlink to the live release, swapped atomically
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about its successor
+
+from . import audience as audience_mod  # noqa: E402
+from . import generate  # noqa: E402
+from .errors import KanwuError, ProblemsFound  # noqa: E402
+from .validate import load_repository  # noqa: E402
+
+log = logging.getLogger(__name__)
+KEEP_RELEASES = 2  # the live one and the previous one, for rollback
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    audience: str
+    release: str
+    live: str
+    pages: int
+    written: int
+    removed: int
+    pdfs: int
+    seconds: float
+
+
+@contextlib.contextmanager
+def lock(path: str):
+    """One build of an audience at a time; a second one waits for the first."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def source_date_epoch(root: str) -> str:
+    """Builds are reproducible: dates come from the last commit, never from the clock."""
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return os.environ["SOURCE_DATE_EPOCH"]
+    res = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True, text=True)
+    return res.stdout.strip() if res.returncode == 0 and res.stdout.strip() else "0"
+
+
+def build(root: str, audience_name: str | None = None, pdf: bool = True, out_root: str | None = None) -> BuildResult:
+    start = time.monotonic()
+    repo = load_repository(root)
+    if repo.errors:
+        raise ProblemsFound(repo.errors)
+    aud = audience_mod.pick(repo.config, audience_name)
+    view = audience_mod.view(repo, aud)
+    work = os.path.join(root, "build", aud.id)
+    live = os.path.join(out_root or os.path.join(root, "site"), aud.id)
+    with lock(os.path.join(root, "build", f".{aud.id}.lock")):
+        files: dict = {}
+        if pdf:
+            from . import pdf as pdf_mod
+            files.update(pdf_mod.render_view(root, view))
+        site = generate.Site(view, pdfs=set(files))
+        files.update(site.pages())
+        files.update(static_files(root, view))
+        docs = os.path.join(work, "docs")
+        os.makedirs(docs, exist_ok=True)
+        written, removed, _ = generate.write_tree(docs, files)
+        release = os.path.join(work, "releases", time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}")
+        try:
+            run_mkdocs(root, docs, release)
+            index_search(release, view)
+            verify(release, files)
+        except BaseException:
+            shutil.rmtree(release, ignore_errors=True)
+            raise
+        switch(live, release)
+        prune(os.path.join(work, "releases"), keep=os.path.realpath(release))
+    return BuildResult(aud.id, release, live, sum(1 for f in files if f.endswith(".md")), written, removed,
+                       sum(1 for f in files if f.endswith(".pdf")), time.monotonic() - start)
+
+
+def static_files(root: str, view) -> dict:
+    """Help pages and the assets the visible items reference (and nothing else)."""
+    out = {}
+    help_dir = os.path.join(root, "content", "help")
+    if os.path.isdir(help_dir):
+        for name in sorted(os.listdir(help_dir)):
+            full = os.path.join(help_dir, name)
+            if name.endswith(".md") and os.path.isfile(full) and not os.path.islink(full):
+                with open(full, "rb") as fh:
+                    out[f"help/{name}"] = fh.read()
+    from .validate import _IMG_HTML, _IMG_MD
+    assets = os.path.realpath(os.path.join(root, "content", "assets"))
+    for item in view.items.values():
+        for m in list(_IMG_MD.finditer(item.body)) + list(_IMG_HTML.finditer(item.body)):
+            name = m.group(1).split("#")[0].split("?")[0].removeprefix("./").removeprefix("assets/")
+            full = os.path.realpath(os.path.join(assets, name))
+            if os.path.commonpath([assets, full]) == assets and os.path.isfile(full):
+                with open(full, "rb") as fh:
+                    out[f"assets/{name}"] = fh.read()
+    return out
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def run_mkdocs(root: str, docs: str, site_dir: str) -> None:
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config as mkdocs_config
+    from mkdocs.exceptions import Abort, ConfigurationError
+
+    collect = _Collect()
+    mk_log = logging.getLogger("mkdocs")
+    mk_log.addHandler(collect)
+    old_level = mk_log.level
+    mk_log.setLevel(logging.WARNING)
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch(root)
+    try:
+        cfg = mkdocs_config(config_file=os.path.join(root, "mkdocs.yml"), docs_dir=docs, site_dir=site_dir)
+        mkdocs_build(cfg)
+    except (Abort, ConfigurationError, SystemExit) as exc:
+        detail = "\n".join(collect.messages) or str(exc)
+        raise KanwuError(f"MkDocs 构建失败（严格模式）：\n{detail}") from None
+    finally:
+        mk_log.removeHandler(collect)
+        mk_log.setLevel(old_level)
+        if saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+
+
+def index_search(site_dir: str, view) -> None:
+    """Pagefind, one bundle per year, so publishing today re-indexes only this year."""
+    years = sorted({i.date.year for i in view.items.values()} | {i.year for i in view.issues})
+    for year in years:
+        glob = f"{{items/{year}/**/*.html,periodicals/*/{year}/**/*.html}}"
+        res = subprocess.run([sys.executable, "-m", "pagefind", "--site", site_dir, "--glob", glob,
+                              "--output-subdir", f"pagefind-{year}", "--silent"],
+                             capture_output=True, text=True)
+        if res.returncode != 0:
+            raise KanwuError(f"Pagefind 建立 {year} 年检索索引失败：{res.stderr.strip() or res.stdout.strip()}")
+
+
+def verify(site_dir: str, files: dict) -> None:
+    """A release is switched live only when every page and PDF is there."""
+    missing = []
+    for rel in files:
+        if rel.endswith(".md"):
+            stem = rel[:-3]
+            out = "index.html" if stem == "index" else (stem[:-5] + "index.html" if stem.endswith("/index")
+                                                       else stem + "/index.html")
+        else:
+            out = rel
+        if not os.path.exists(os.path.join(site_dir, out)):
+            missing.append(out)
+    if missing:
+        raise KanwuError(f"构建结果不完整，未上线：缺少 {len(missing)} 个文件，例如 {missing[0]}")
+
+
+def switch(live: str, release: str) -> None:
+    """Point ``live`` at ``release`` with one rename(2): readers see the old site or the new one."""
+    os.makedirs(os.path.dirname(live), exist_ok=True)
+    if os.path.exists(live) and not os.path.islink(live):
+        raise KanwuError(f"{live} 是普通目录而不是发布链接；请移走后重试。")
+    tmp = f"{live}.kanwu-new"
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(tmp)
+    os.symlink(os.path.relpath(release, os.path.dirname(live)), tmp)
+    os.replace(tmp, live)
+
+
+def releases(folder: str) -> list[str]:
+    if not os.path.isdir(folder):
+        return []
+    return sorted(os.path.join(folder, d) for d in os.listdir(folder))
+
+
+def prune(folder: str, keep: str) -> None:
+    old = [r for r in releases(folder) if os.path.realpath(r) != keep]
+    for r in old[: max(0, len(old) - (KEEP_RELEASES - 1))]:
+        shutil.rmtree(r, ignore_errors=True)
