@@ -239,6 +239,39 @@ def build(ctx, audiences, all_audiences, no_pdf):
                    f"已上线：{os.path.relpath(result.live, root)}")
 
 
+@cli.command(context_settings=CONTEXT)
+@click.argument("periodical", required=False)
+@click.argument("number", required=False, type=int)
+@click.option("--year", type=int, help="年份（默认：该刊最新一期所在的年份）")
+@click.option("--audience", help="阅读范围（默认最低的范围；内参等只在较高范围中）")
+@click.option("--copies", metavar="M-N", help="为涉密期加印份号：--copies 1-40 生成 40 份编号的 PDF")
+@click.option("--out", type=click.Path(file_okay=False), default="build/pdf", show_default=True, help="输出目录")
+@click.pass_context
+def pdf(ctx, periodical, number, year, audience, copies, out):
+    """按印刷简报格式生成各期 PDF（A4、GB/T 9704-2012 版心、仿宋三号、红色报头）。
+
+    不写 PERIODICAL 时生成该阅读范围内的全部各期；未改动的期直接取缓存。
+
+    \b
+    例：kanwu pdf
+        kanwu pdf 上报 212
+        kanwu pdf 内参 89 --audience 领导 --copies 1-20
+    """
+    from . import pdf as pdf_mod
+    root = _root(ctx)
+    files = pdf_mod.render_command(root, periodical, number, year, audience, copies)
+    out = os.path.join(root, out) if not os.path.isabs(out) else out
+    for rel, data in files.items():
+        path = os.path.join(out, rel.removeprefix("pdf/"))
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = path + ".tmp"
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+        click.echo(os.path.relpath(path, root))
+    click.echo(f"共 {len(files)} 份 PDF。")
+
+
 def main() -> None:
     debug = "--debug" in sys.argv
     try:

@@ -1,0 +1,230 @@
+"""Issue PDFs in the printed bulletin format (WeasyPrint), rendered in worker processes.
+
+Every issue renders in a pool of workers that each keep one FontConfiguration; each
+render has a time and memory limit, and a failing issue does not stop the others. A
+PDF is cached under build/pdf-cache by a hash of everything that goes into it (HTML,
+CSS, fonts, WeasyPrint's version), so unchanged issues are never rendered again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing
+import os
+import tempfile
+from dataclasses import dataclass
+
+from ..audience import View
+from ..errors import KanwuError
+from ..generate import issue_pdf
+from ..model import Issue
+from . import document
+from .fonts import ROLES, resolve
+
+log = logging.getLogger(__name__)
+CACHE_DIR = os.path.join("build", "pdf-cache")
+ALLOWED_DIRS = (os.path.join("content", "assets"), os.path.join("theme", "pdf"))
+TIMEOUT_S = 120
+MEMORY_LIMIT = 3 * 1024 ** 3
+CSS_FILE = os.path.join("theme", "pdf", "bulletin.css")
+
+
+@dataclass(frozen=True)
+class Job:
+    key: str  # what the user sees: 《…》2026年第N期
+    html: str
+    out: str  # cache file to write
+    root: str
+
+
+def _fingerprint(root: str) -> str:
+    import weasyprint
+    h = hashlib.sha256()
+    h.update(weasyprint.__version__.encode())
+    with open(os.path.join(root, CSS_FILE), "rb") as fh:
+        h.update(fh.read())
+    for family, _ in ROLES.values():
+        h.update("|".join(resolve(family)).encode())
+    return h.hexdigest()
+
+
+def jobs_for(root: str, view: View, issues: list[Issue], copy_no: int | None = None) -> list[Job]:
+    base = _fingerprint(root)
+    jobs = []
+    for issue in issues:
+        html = document.issue_html(root, view, issue, copy_no)
+        digest = hashlib.sha256((base + html).encode("utf-8")).hexdigest()[:32]
+        p = view.config.periodicals[issue.periodical]
+        label = f"《{p.name}》（{p.edition}）{issue.year}年第{issue.number}期" + (f" 第{copy_no:06d}份" if copy_no else "")
+        jobs.append(Job(label, html, os.path.join(root, CACHE_DIR, digest + ".pdf"), root))
+    return jobs
+
+
+# ---- worker side -----------------------------------------------------------------------------
+
+_FONT_CONFIG = None
+
+
+def _init_worker() -> None:
+    global _FONT_CONFIG
+    import resource
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    except (ValueError, OSError):
+        pass
+    # WeasyPrint leaves weasyprint-* folders in the temp folder: keep them in build/.
+    os.environ["TMPDIR"] = tempfile.gettempdir()
+    from weasyprint.text.fonts import FontConfiguration
+    _FONT_CONFIG = FontConfiguration()
+
+
+class _Warnings(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def render_one(job: Job) -> str:
+    """Render ``job`` into its cache file; '' on success, else the reason (in Chinese)."""
+    import gc
+
+    from weasyprint import CSS, HTML
+
+    from .fetch import AssetFetcher
+
+    global _FONT_CONFIG
+    if _FONT_CONFIG is None:
+        from weasyprint.text.fonts import FontConfiguration
+        _FONT_CONFIG = FontConfiguration()
+    fetcher = AssetFetcher([os.path.join(job.root, d) for d in ALLOWED_DIRS])
+    warnings = _Warnings()
+    wlog = logging.getLogger("weasyprint")
+    wlog.addHandler(warnings)
+    try:
+        base = "file://" + os.path.join(job.root, "content", "assets") + "/"
+        html = HTML(string=job.html, base_url=base, url_fetcher=fetcher)
+        css = CSS(filename=os.path.join(job.root, CSS_FILE), url_fetcher=fetcher, font_config=_FONT_CONFIG)
+        data = html.write_pdf(stylesheets=[css], font_config=_FONT_CONFIG, uncompressed_pdf=False)
+    except RecursionError:
+        return "版面嵌套过深，无法排版"
+    except MemoryError:
+        return f"排版用尽内存（上限 {MEMORY_LIMIT // 1024 ** 3} GB）"
+    except Exception as exc:  # WeasyPrint errors fail this one issue only
+        reason = "；".join(fetcher.refused) or f"{type(exc).__name__}: {exc}"
+        return reason
+    finally:
+        wlog.removeHandler(warnings)
+        gc.collect()
+    if fetcher.refused or warnings.messages:
+        return "；".join(fetcher.refused + warnings.messages)
+    os.makedirs(os.path.dirname(job.out), exist_ok=True)
+    tmp = f"{job.out}.{os.getpid()}.tmp"
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, job.out)
+    return ""
+
+
+# ---- parent side -----------------------------------------------------------------------------
+
+def run_jobs(jobs: list[Job], processes: int | None = None) -> dict[str, str]:
+    """Render the jobs whose cache file is missing; → {job.key: failure reason}."""
+    todo = [j for j in jobs if not os.path.exists(j.out)]
+    failures: dict[str, str] = {}
+    if not todo:
+        return failures
+    processes = processes or min(len(todo), os.cpu_count() or 1, 2)
+    if processes == 1 and len(todo) == 1:
+        # one issue (e.g. today's): a worker process still guards time and memory
+        processes = 1
+    ctx = multiprocessing.get_context("fork")
+    pending = list(todo)
+    while pending:
+        pool = ctx.Pool(processes, initializer=_init_worker)
+        try:
+            results = [(j, pool.apply_async(render_one, (j,))) for j in pending]
+            pending = []
+            for i, (job, res) in enumerate(results):
+                try:
+                    reason = res.get(timeout=TIMEOUT_S)
+                except multiprocessing.TimeoutError:
+                    failures[job.key] = f"排版超过 {TIMEOUT_S} 秒，已中止"
+                    pending = [j for j, r in results[i + 1:] if not r.ready()]
+                    done = [(j, r) for j, r in results[i + 1:] if r.ready()]
+                    for j, r in done:
+                        reason2 = r.get()
+                        if reason2:
+                            failures[j.key] = reason2
+                    break
+                except Exception as exc:  # the worker died (memory limit, crash)
+                    reason = f"排版进程异常退出：{type(exc).__name__}"
+                if reason:
+                    failures[job.key] = reason
+        finally:
+            pool.terminate()
+            pool.join()
+    return failures
+
+
+def render_view(root: str, view: View) -> dict[str, bytes]:
+    """Every issue of the view as PDF bytes, keyed by its path in the site."""
+    jobs = jobs_for(root, view, list(view.issues))
+    failures = run_jobs(jobs)
+    if failures:
+        raise KanwuError("以下各期的 PDF 未能生成（其余各期已生成并缓存）：\n"
+                         + "\n".join(f"  {k}：{v}" for k, v in failures.items()))
+    out = {}
+    for issue, job in zip(view.issues, jobs):
+        with open(job.out, "rb") as fh:
+            out[issue_pdf(issue)] = fh.read()
+    return out
+
+
+def render_command(root: str, periodical: str | None, number: int | None, year: int | None,
+                   audience_name: str | None, copies: str | None) -> dict[str, bytes]:
+    """``kanwu pdf``: the chosen issues (or all of the audience's) as {relative path: bytes}."""
+    from .. import audience as audience_mod
+    from ..errors import ProblemsFound
+    from ..validate import load_repository
+
+    repo = load_repository(root)
+    if repo.errors:
+        raise ProblemsFound(repo.errors)
+    aud = audience_mod.pick(repo.config, audience_name)
+    view = audience_mod.view(repo, aud)
+    issues = list(view.issues)
+    if periodical:
+        p = repo.config.periodical(periodical)
+        if p is None:
+            raise KanwuError(f"没有刊物“{periodical}”。")
+        if p.id not in aud.periodicals:
+            raise KanwuError(f"《{p.name}》（{p.edition}）不在阅读范围“{aud.name}”内；请用 --audience 指定更高的范围。")
+        issues = [i for i in issues if i.periodical == p.id]
+        if number is not None:
+            year = year or max((i.year for i in issues if i.number == number), default=0)
+            issues = [i for i in issues if i.number == number and i.year == year]
+            if not issues:
+                raise KanwuError(f"《{p.name}》（{p.edition}）没有第{number}期。")
+    if not copies:
+        jobs = jobs_for(root, view, issues)
+        failures = run_jobs(jobs)
+        if failures:
+            raise KanwuError("以下各期的 PDF 未能生成：\n" + "\n".join(f"  {k}：{v}" for k, v in failures.items()))
+        return {issue_pdf(i): open(j.out, "rb").read() for i, j in zip(issues, jobs)}
+    try:
+        first, _, last = copies.partition("-")
+        numbers = range(int(first), int(last or first) + 1)
+    except ValueError:
+        raise KanwuError(f"--copies 应写成“起-止”，例如 1-40，现在是“{copies}”") from None
+    if len(issues) != 1:
+        raise KanwuError("加印份号时请指定一期：kanwu pdf 刊物 期号 --copies 1-40")
+    jobs = [j for n in numbers for j in jobs_for(root, view, issues, copy_no=n)]
+    failures = run_jobs(jobs)
+    if failures:
+        raise KanwuError("以下份的 PDF 未能生成：\n" + "\n".join(f"  {k}：{v}" for k, v in failures.items()))
+    base = issue_pdf(issues[0])[:-4]
+    return {f"{base}/{n:06d}.pdf": open(j.out, "rb").read() for n, j in zip(numbers, jobs)}

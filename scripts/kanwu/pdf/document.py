@@ -1,0 +1,106 @@
+"""An issue of one audience → the HTML of its printed bulletin (template in theme/pdf)."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import jinja2
+
+from .. import render
+from ..audience import View
+from ..fields import URGENCIES
+from ..generate import cn_date
+from ..model import Issue
+from . import typeset
+from .fonts import ROLES
+
+TEMPLATE_DIR = os.path.join("theme", "pdf")
+_BLOCK = re.compile(r"<(/?)(blockquote|ul|ol|table|p)\b[^>]*>")
+
+
+def typeset_body(body: str, family: str) -> str:
+    """Set every top-level paragraph of an item's HTML on the grid; leave lists and tables."""
+    out, pos, depth, start = [], 0, 0, None
+    for m in _BLOCK.finditer(body):
+        closing, name = m.group(1), m.group(2)
+        if name == "p":
+            if depth == 0 and not closing:
+                start = m
+            elif depth == 0 and closing and start is not None:
+                inner = body[start.end():m.start()]
+                lines = typeset.paragraph(inner, family)
+                if lines is not None:
+                    out.append(body[pos:start.start()])
+                    out.append(lines)
+                    pos = m.end()
+                start = None
+        else:
+            depth += -1 if closing else 1
+    out.append(body[pos:])
+    return "".join(out)
+
+
+def marks(view: View, issue: Issue) -> list[str]:
+    items = [view.items[i] for i in issue.item_ids]
+    p = view.config.periodicals[issue.periodical]
+    out = []
+    top = max(items, key=lambda i: i.level) if items else None
+    if top and top.level >= 2:
+        out.append(f"{top.classification}★{top.secrecy_period}" if top.secrecy_period else top.classification)
+    elif p.mark:
+        out.append(p.mark)
+    urgency = min((i.urgency_rank for i in items), default=0)
+    if urgency < 0:
+        out.append(URGENCIES[-urgency])
+    return out
+
+
+def context(view: View, issue: Issue, copy_no: int | None = None) -> dict:
+    p = view.config.periodicals[issue.periodical]
+    body_font = ROLES["body"][0]
+    kai = ROLES["kai"][0]
+    sections = []
+    for sec in issue.sections:
+        entries = []
+        for item_id in sec.items:
+            it = view.items[item_id]
+            unit = view.config.units.get(it.unit)
+            entry = {"title": it.title, "source": f"（{unit.short if unit else it.unit}）"}
+            if p.digest:
+                abstract = it.summary or render.first_sentence(it.body)
+                entry["abstract_html"] = typeset.paragraph(render.esc(abstract), body_font, css_class="abstract")
+            else:
+                entry["body"] = typeset_body(render.body_html(it.body, asset_prefix=""), body_font)
+            entries.append(entry)
+        sections.append({"heading": sec.heading, "entries": entries})
+    note = ""
+    if issue.editor_note:
+        note = typeset.paragraph("<strong>编者按：</strong>" + render.esc(issue.editor_note), kai, css_class="note") or ""
+    return {
+        "title": f"{p.name}（{p.edition}）{issue.year}年第{issue.number}期",
+        "office": p.office,
+        "name": p.name,
+        "edition": p.edition,
+        "number_line": f"{issue.year}年第{issue.number}期　总第{issue.total}期",
+        "date_cn": cn_date(issue.date),
+        "date_iso": issue.date.isoformat(),
+        "printed_cn": cn_date(issue.published or issue.date),
+        "marks": marks(view, issue),
+        "copy_no": f"{copy_no:06d}" if copy_no else "",
+        "redacted": view.redacted.get(issue.key, 0),
+        "editor_note_html": note,
+        "contents": [view.items[i].title for i in issue.item_ids] if len(issue.item_ids) > 1 else [],
+        "sections": sections,
+        "corrections": [f"{cn_date(c.date)}：{view.items[c.item].title}，{c.what}" for c in issue.corrections],
+        "distribution": [(k, "，".join(v)) for k, v in issue.distribution],
+        "editor": issue.editor,
+        "signer": issue.signer,
+        "copies": issue.copies,
+    }
+
+
+def issue_html(root: str, view: View, issue: Issue, copy_no: int | None = None) -> str:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(os.path.join(root, TEMPLATE_DIR)),
+                             autoescape=True, keep_trailing_newline=True)
+    return env.get_template("issue.html").render(**context(view, issue, copy_no))
