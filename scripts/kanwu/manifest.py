@@ -105,7 +105,7 @@ def load_manifest(root: str, rel: str) -> tuple[Issue | None, list[Problem]]:
     values = dict(
         periodical=need("periodical", "str"), year=need("year", "int"), number=need("number", "int"),
         total=need("total", "int"), date=need("date", "date"), editor=need("editor", "str"),
-        signer=data.get("signer") or "", copies=_typed(data.get("copies", 0), "int", ("copies",), report),
+        signer=data.get("signer") or "", copies=_typed(data.get("copies", "0"), "int", ("copies",), report),
         published=_typed(data["published"], "date", ("published",), report) if data.get("published") else None,
         period_start=_typed(period["from"], "date", ("period", "from"), report) if period.get("from") else None,
         period_end=_typed(period["to"], "date", ("period", "to"), report) if period.get("to") else None,

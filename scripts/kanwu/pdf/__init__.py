@@ -93,6 +93,7 @@ def render_one(job: Job) -> str:
     import gc
 
     from weasyprint import CSS, HTML
+    from weasyprint.urls import FatalURLFetchingError
 
     from .fetch import AssetFetcher
 
@@ -113,9 +114,8 @@ def render_one(job: Job) -> str:
         return "版面嵌套过深，无法排版"
     except MemoryError:
         return f"排版用尽内存（上限 {MEMORY_LIMIT // 1024 ** 3} GB）"
-    except Exception as exc:  # WeasyPrint errors fail this one issue only
-        reason = "；".join(fetcher.refused) or f"{type(exc).__name__}: {exc}"
-        return reason
+    except (Exception, FatalURLFetchingError) as exc:  # WeasyPrint errors fail this one issue only
+        return "；".join(fetcher.refused) or f"{type(exc).__name__}: {exc}"
     finally:
         wlog.removeHandler(warnings)
         gc.collect()

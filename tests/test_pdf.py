@@ -1,0 +1,326 @@
+"""Issue PDFs read back: geometry of the 版心, the grid, fonts, colours, page numbers, tail."""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+import re
+import shutil
+
+import pytest
+
+from conftest import Tree, item_path
+from pdfread import MM, lines, metadata, outline, pages, pdffonts, text
+
+ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "test-artifacts")
+NO_START = set("，。、；：！？）》”’")
+NO_END = set("（《“‘")
+BODY_TOP = 37 * MM
+BODY_BOTTOM = 262 * MM
+LINE = 28.95
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """Every sample issue, rendered for the highest audience, with kanwu pdf."""
+    from conftest import ROOT
+    dest = tmp_path_factory.mktemp("pdf") / "repo"
+    for part in ("content", "issues", "theme"):
+        shutil.copytree(os.path.join(ROOT, part), dest / part)
+    shutil.copy(os.path.join(ROOT, "mkdocs.yml"), dest / "mkdocs.yml")
+    tree = Tree(dest)
+    result = tree.run("pdf", "--audience", "领导")
+    assert result.exit_code == 0, result.output
+    files = sorted(glob.glob(str(dest / "build/pdf/*/*/*.pdf")))
+    assert len(files) == 20
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    for f in files:
+        name = "-".join(f.split(os.sep)[-3:])
+        if name in ("daily-2026-212.pdf", "neican-2026-088.pdf", "huiyao-2026-041.pdf", "urgent-2026-012.pdf"):
+            os.system(f"pdftoppm -r 70 -png -f 1 -l 1 {f} {ARTIFACTS}/pdf-{name[:-4]}")
+    return tree, {os.path.relpath(f, dest / "build/pdf"): f for f in files}
+
+
+MASTHEAD_BOTTOM = BODY_TOP + 7 * LINE
+
+
+def body_lines(all_lines, page=None):
+    """Lines of body text: 16 pt 仿宋, below the masthead, not the contents list."""
+    return [l for l in all_lines if l.size == 16 and l.fonts == {"FandolFang"} and BODY_TOP - 2 <= l.top <= BODY_BOTTOM
+            and not (l.page == 1 and l.top < MASTHEAD_BOTTOM) and not re.match(r"^\d+\. ", l.text)
+            and (page is None or l.page == page)]
+
+
+def test_every_page_is_a4(rendered):
+    _, files = rendered
+    for f in files.values():
+        for w, h, _, _ in pages(f):
+            assert (round(w, 2), round(h, 2)) == (595.28, 841.89)
+
+
+def test_text_inside_the_type_area(rendered):
+    _, files = rendered
+    for f in files.values():
+        for l in lines(f):
+            odd = l.page % 2 == 1
+            left, right = ((28, 184) if odd else (26, 182))
+            assert left * MM - 1 * MM <= l.x0 and l.x1 <= right * MM + 1 * MM, (f, l)
+            if not re.fullmatch(r"— \d+ —", l.text):
+                assert BODY_TOP - 1 * MM <= l.top and l.top + l.size <= BODY_BOTTOM + 1 * MM, (f, l)
+
+
+def test_grid_22_lines_of_28(rendered):
+    _, files = rendered
+    f = files["daily/2026/201.pdf"] if "daily/2026/201.pdf" in files else max(files.values(), key=os.path.getsize)
+    checked = 0
+    for f in files.values():
+        ls = lines(f)
+        for page in sorted({l.page for l in ls}):
+            body = body_lines(ls, page)
+            if len(body) < 2:
+                continue
+            gaps = {round(b.top - a.top, 1) for a, b in zip(body, body[1:])}
+            assert all(abs(g / LINE - round(g / LINE)) < 0.02 for g in gaps), (f, page, gaps)
+            first_line = round((body[0].top - BODY_TOP) / LINE)
+            last_line = round((body[-1].top - BODY_TOP) / LINE)
+            assert last_line <= 21, (f, page, last_line)  # at most 22 lines on a page
+            left = (28 if page % 2 else 26) * MM
+            full = [l for l in body if re.fullmatch(r"[\u4e00-\u9fff，。、；：！？“”（）《》]+", l.text)
+                    and abs(l.x1 - (left + 156 * MM)) < 2 * MM]
+            for l in full:
+                indented = abs(l.x0 - left - 2 * 15.75) < 1
+                cap = 26 if indented else 28
+                if len(l.text) != cap:
+                    # one character pushed down so that a closing mark does not start a line
+                    whole = body_lines(ls)
+                    nxt = whole[whole.index(l) + 1] if l is not whole[-1] else None
+                    assert len(l.text) == cap - 1 and nxt is not None and nxt.text[1] in NO_START, (f, page, l.text)
+                checked += 1
+            if first_line == 0 and last_line == 21 and page > 1:
+                assert len(body) == 22 or any(l.size != 16 for l in ls if l.page == page)
+    assert checked > 50
+
+
+def test_body_lines_are_flush(rendered):
+    """Justified: every line that is not a paragraph's last ends on the right edge of the 版心."""
+    _, files = rendered
+    flush = short = 0
+    for f in files.values():
+        ls = lines(f)
+        body = body_lines(ls)
+        for a, b in zip(body, body[1:]):
+            if a.page != b.page:
+                continue
+            continues = abs(b.x0 - a.x0) < 2 and b.top - a.top < LINE + 1  # next line not indented
+            right = (28 + 156) * MM if a.page % 2 else (26 + 156) * MM
+            left = 28 * MM if a.page % 2 else 26 * MM
+            if continues and abs(a.x0 - left) < 1:
+                if abs(a.x1 - (right - 1.2)) < 2 * MM:
+                    flush += 1
+                else:
+                    short += 1
+    assert flush > 100 and short == 0, (flush, short)
+
+
+def test_no_prohibited_punctuation_at_line_ends(rendered):
+    _, files = rendered
+    for f in files.values():
+        for l in body_lines(lines(f)):
+            assert l.text[0] not in NO_START, (f, l.text)
+            assert l.text[-1] not in NO_END, (f, l.text)
+
+
+def test_font_sizes_and_names_by_role(rendered):
+    _, files = rendered
+    ls = lines(files["daily/2026/212.pdf"])
+    body = [l for l in ls if l.size == 16 and l.fonts == {"FandolFang"}]
+    assert len(body) > 20
+    titles = [l for l in ls if l.size == 22]
+    assert titles and all(l.fonts == {"Noto-Serif-CJK-SC-Bold"} for l in titles)
+    numbers = [l for l in ls if re.fullmatch(r"— \d+ —", l.text)]
+    assert numbers and all(l.size == 14 for l in numbers)
+    tail = [l for l in ls if l.text.startswith(("报：", "送：", "发："))]
+    assert tail and all(l.size == 14 for l in tail)
+    sources = [l for l in ls if re.fullmatch(r"（.+）", l.text)]
+    assert sources and all(l.fonts == {"AR-PL-KaitiM-GB"} for l in sources)
+
+
+def test_fonts_embedded_and_planned(rendered):
+    _, files = rendered
+    planned = {"FandolFang", "Noto-Serif-CJK-SC", "Noto-Serif-CJK-SC-Bold", "Noto-Sans-CJK-SC", "AR-PL-KaitiM-GB"}
+    for f in files.values():
+        for font in pdffonts(f):
+            assert font["emb"] == "yes" and font["sub"] == "yes" and font["uni"] == "yes", (f, font)
+            assert font["name"].split("+")[-1] in planned, (f, font)
+
+
+def test_masthead_red_and_rule(rendered):
+    _, files = rendered
+    f = files["daily/2026/212.pdf"]
+    ls = lines(f)
+    name = [l for l in ls if l.page == 1 and l.text == "澜江信息"]
+    assert name and name[0].size >= 40
+    (color,) = name[0].colors
+    assert color[0] > 0.85 and color[1] < 0.2 and color[2] < 0.2
+    body = [l for l in body_lines(ls) if l.page == 1 and l.top > 110 * MM]
+    assert all(c in {(0,), (0, 0, 0), (0.0,)} for l in body for c in l.colors)
+    _, _, rects, _ = pages(f)[0]
+    red = [r for r in rects if r["non_stroking_color"] and r["non_stroking_color"][0] > 0.85
+           and r["non_stroking_color"][1] < 0.2]
+    assert red, "no red rule"
+    rule = red[0]
+    assert abs(rule["x0"] - 28 * MM) < 1 * MM and abs(rule["x1"] - 184 * MM) < 1 * MM
+    office = [l for l in ls if l.page == 1 and l.text.startswith("中共澜江市委办公室")]
+    assert office and office[0].text.endswith("2026年11月20日")
+
+
+def test_page_numbers_outer_corner(rendered):
+    _, files = rendered
+    for f in files.values():
+        ls = lines(f)
+        n_pages = len(pages(f))
+        numbers = [l for l in ls if re.fullmatch(r"— \d+ —", l.text)]
+        assert [int(l.text.split()[1]) for l in numbers] == list(range(1, n_pages + 1))
+        for l in numbers:
+            assert 262 * MM + 4 * MM < l.top < 262 * MM + 10 * MM
+            if l.page % 2:
+                assert 170 * MM < l.x1 <= 184 * MM
+            else:
+                assert 26 * MM <= l.x0 < 40 * MM
+
+
+def test_distribution_block_on_last_page(rendered):
+    _, files = rendered
+    f = files["daily/2026/212.pdf"]
+    ls = lines(f)
+    last = len(pages(f))
+    tail = [l for l in ls if l.text.startswith(("报：", "送：", "发：")) or "共印45份" in l.text or "印发" in l.text]
+    assert {l.page for l in tail} == {last}
+    assert any("2026年11月20日印发" in l.text for l in tail)
+    _, _, rects, _ = pages(f)[-1]
+    black = sorted((r for r in rects if r["width"] > 150 * MM and r["top"] > 200 * MM), key=lambda r: r["top"])
+    heights = [round(r["height"] / MM, 2) for r in black]
+    assert heights == [0.35, 0.25, 0.35]
+    assert abs(black[-1]["bottom"] - BODY_BOTTOM) < 0.5 * MM
+
+
+def test_titles_in_order_bookmarks_metadata(rendered):
+    tree, files = rendered
+    from kanwu.validate import load_repository
+    repo = load_repository(tree.root)
+    issue = next(i for i in repo.issues if i.key == "daily/2026/212")
+    titles = [repo.items[i].title for i in issue.item_ids]
+    f = files["daily/2026/212.pdf"]
+    assert outline(f) == titles
+    flat = "".join(text(f).split())
+    positions = [flat.rindex("".join(t.split())) for t in titles]
+    assert positions == sorted(positions)
+    meta = metadata(f)
+    assert meta["Title"] == "澜江信息（上报）2026年第212期"
+    assert meta["Author"] == "中共澜江市委办公室"
+
+
+def test_marks_for_secret_and_urgent(rendered):
+    _, files = rendered
+    ls = lines(files["neican/2026/088.pdf"])
+    assert any(l.page == 1 and l.text == "秘密★1年" for l in ls)
+    urgent = lines(files["urgent/2026/012.pdf"])
+    assert any(l.page == 1 and l.text == "特急" for l in urgent)
+    assert any(l.page == 1 and l.text == "内部资料 注意保存" for l in urgent)
+
+
+def test_editor_note_and_digest_abstracts(rendered):
+    tree, files = rendered
+    digest = text(files["huiyao/2026/041.pdf"])
+    flat = "".join(digest.split())
+    assert "（青溪县委办）" in flat
+    assert "青溪县冬小麦播种面积达到12.1万亩" in flat.replace("截至11月9日，", "")
+
+
+def test_reproducible(rendered):
+    tree, files = rendered
+    before = {k: hashlib.sha256(open(f, "rb").read()).hexdigest() for k, f in files.items()}
+    shutil.rmtree(os.path.join(tree.root, "build"))
+    assert tree.run("pdf", "--audience", "领导").exit_code == 0
+    after = {k: hashlib.sha256(open(os.path.join(tree.root, "build/pdf", k), "rb").read()).hexdigest() for k in files}
+    assert before == after
+
+
+def test_every_sample_character_has_a_glyph(tree):
+    from conftest import ROOT
+    chars = set()
+    for f in glob.glob(os.path.join(ROOT, "content/items/**/*.md"), recursive=True):
+        chars |= set(open(f, encoding="utf-8").read().split("---", 2)[2])
+    chars |= set("镕堃喆珺")  # rare name characters outside GB2312
+    chars = sorted(c for c in chars if c.strip() and c not in "#*_`[]<>!|\\")
+    body = "\n\n".join("".join(chars[i:i + 20]) for i in range(0, len(chars), 20))
+    item = (f"---\ntitle: 字形覆盖\nunit: qingxi\ndate: 2026-11-03\ncategory: 综述\nurgency: 平件\n"
+            f"classification: 内部\nauthors: [测试]\n---\n\n{body}\n")
+    tree.item("20261103-qingxi-01", item)
+    tree.write("issues/daily/2026/198.yml", "periodical: daily\nyear: 2026\nnumber: 198\ntotal: 381\n"
+               "date: 2026-11-03\neditor: 林雨桐\nsigner: 周正平\nsections:\n- heading: ''\n  items: [20261103-qingxi-01]\n")
+    shutil.copytree(os.path.join(ROOT, "theme"), os.path.join(tree.root, "theme"))
+    result = tree.run("pdf", "上报", "198")
+    assert result.exit_code == 0, result.output
+    got = set(text(os.path.join(tree.root, "build/pdf/daily/2026/198.pdf")))
+    missing = [c for c in chars if c not in got]
+    assert not missing, missing
+
+
+def _one_issue(tree, body):
+    from conftest import ROOT
+    shutil.copytree(os.path.join(ROOT, "theme"), os.path.join(tree.root, "theme"))
+    for n, (item_id, b) in enumerate(body, 198):
+        tree.item(item_id, f"---\ntitle: 测试{n}\nunit: qingxi\ndate: 2026-11-03\ncategory: 动态\nurgency: 平件\n"
+                           f"classification: 内部\nauthors: [测试]\n---\n\n{b}\n")
+        tree.write(f"issues/daily/2026/{n:03d}.yml", f"periodical: daily\nyear: 2026\nnumber: {n}\ntotal: {n + 183}\n"
+                   f"date: 2026-11-03\neditor: 林雨桐\nsigner: 周正平\nsections:\n- heading: ''\n  items: [{item_id}]\n")
+
+
+def test_oversize_image_fails_its_issue_only(tree):
+    import struct
+    import zlib
+    os.makedirs(os.path.join(tree.root, "content/assets"))
+
+    def png(w, h):  # a tiny file that claims w × h pixels
+        raw = zlib.compress(b"\x00" * (w + 1) * 8)
+        def chunk(kind, data):
+            return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 1, 0, 0, 0, 0))
+                + chunk(b"IDAT", raw) + chunk(b"IEND", b""))
+    tree.write("content/assets/huge.png", png(12000, 12000))
+    tree.write("content/assets/ok.png", png(10, 10))
+    _one_issue(tree, [("20261103-qingxi-01", "正文。\n\n![大图](huge.png)"), ("20261103-qingxi-02", "正文。\n\n![小图](ok.png)")])
+    result = tree.run("pdf", "上报")
+    assert result.exit_code == 1
+    assert "第198期" in result.output and "12000×12000" in result.output
+    assert "第199期" not in result.output
+    cached = glob.glob(os.path.join(tree.root, "build/pdf-cache/*.pdf"))
+    assert len(cached) == 1  # the other issue rendered
+
+
+def test_fetcher_refuses_outside_files(tmp_path):
+    from kanwu.pdf.fetch import AssetFetcher, FetchRefused
+    assets = tmp_path / "content/assets"
+    assets.mkdir(parents=True)
+    (assets / "a.png").write_bytes(b"")
+    (tmp_path / "secret.txt").write_text("x")
+    os.symlink(tmp_path / "secret.txt", assets / "link.png")
+    f = AssetFetcher([str(assets)])
+    for url in ("file:///etc/passwd", f"file://{assets}/../secret.txt", "http://169.254.169.254/latest",
+                f"file://{assets}/link.png", "data:text/plain,hello"):
+        with pytest.raises(Exception):
+            f.fetch(url)
+    assert f.refused and all("拒绝" in r for r in f.refused[:3])
+
+
+def test_copy_numbers(rendered):
+    tree, _ = rendered
+    result = tree.run("pdf", "内参", "88", "--audience", "领导", "--copies", "1-3", "--out", "build/copies")
+    assert result.exit_code == 0, result.output
+    files = sorted(glob.glob(os.path.join(tree.root, "build/copies/neican/2026/088/*.pdf")))
+    assert [os.path.basename(f) for f in files] == ["000001.pdf", "000002.pdf", "000003.pdf"]
+    for n, f in enumerate(files, 1):
+        top_right = [l for l in lines(f) if l.page == 1 and l.text.endswith(f"{n:06d}") and l.top < 45 * MM]
+        assert top_right and top_right[0].x1 > 180 * MM
