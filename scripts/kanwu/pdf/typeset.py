@@ -101,7 +101,8 @@ def units_of(chars: list, family: str, cell: float, font_size: float) -> list[Un
                 break  # long Latin text may break after a space
         run = "".join(c for c, _ in chars[i:j])
         natural = sum(width(c, family) for c in run) * font_size / EM
-        cells = max(1, math.ceil((natural - 0.01) / cell))
+        # two digits (2 × 8 pt) fill one 15.75 pt cell: a box may overflow its cells by 0.5 pt
+        cells = max(1, math.ceil((natural - 0.5) / cell))
         first, last = run.lstrip()[:1], run.rstrip()[-1:]
         box = f'<span class="hw" style="width:{cells * cell:.2f}pt">{html.escape(run)}</span>'
         out.append(Unit(box, cells, stack, first in ",.;:!?)]%", last in "([" or run.endswith("#")))
