@@ -18,6 +18,8 @@ $(STAMP): pyproject.toml scripts/constraints.txt scripts/setup-system.sh
 
 demo: setup
 	$(BIN)/kanwu check
+	$(BIN)/kanwu build --all-audiences
+	@echo "网站已生成：site/quanti（全体）、site/lingdao（领导）。预览：$(BIN)/python -m http.server -d site 8000"
 
 test: setup
 	$(BIN)/python -m pytest -q

@@ -36,8 +36,8 @@ def _date(ctx, param, value):
         raise click.BadParameter(f"“{value}”不是 YYYY-MM-DD 日期") from None
 
 
-@click.group(context_settings=CONTEXT)
-@click.option("--root", type=click.Path(file_okay=False), help="仓库目录（默认：从当前目录向上查找 content/kanwu.yml）")
+@click.group(cls=clizh.Group, context_settings=CONTEXT)
+@click.option("--root", type=click.Path(file_okay=False), metavar="目录", help="仓库目录（默认：从当前目录向上查找 content/kanwu.yml）")
 @click.option("--debug", is_flag=True, help="出错时显示 Python 调用栈（开发人员用）")
 @click.version_option(package_name="kanwu", message="kanwu %(version)s")
 @click.pass_context
@@ -59,7 +59,7 @@ def _root(ctx) -> str:
 
 
 @cli.command(context_settings=CONTEXT)
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path(), metavar="[路径]...")
 @click.option("--changed", "rev", metavar="REV", help="只报告自 REV（如 origin/main）以来新增、修改、改名的文件")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
               help="输出格式；github 为 GitHub/Gitea 工作流注释")
@@ -245,7 +245,7 @@ def build(ctx, audiences, all_audiences, no_pdf):
 @click.option("--year", type=int, help="年份（默认：该刊最新一期所在的年份）")
 @click.option("--audience", help="阅读范围（默认最低的范围；内参等只在较高范围中）")
 @click.option("--copies", metavar="M-N", help="为涉密期加印份号：--copies 1-40 生成 40 份编号的 PDF")
-@click.option("--out", type=click.Path(file_okay=False), default="build/pdf", show_default=True, help="输出目录")
+@click.option("--out", type=click.Path(file_okay=False), metavar="目录", default="build/pdf", show_default=True, help="输出目录")
 @click.pass_context
 def pdf(ctx, periodical, number, year, audience, copies, out):
     """按印刷简报格式生成各期 PDF（A4、GB/T 9704-2012 版心、仿宋三号、红色报头）。

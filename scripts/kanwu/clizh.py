@@ -69,6 +69,21 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
     return MESSAGES.get(singular if n == 1 else plural, singular if n == 1 else plural)
 
 
+class Command(click.Command):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+
+class Group(click.Group):
+    command_class = Command
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[选项]")
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
+
+
 def install() -> None:
     for module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser,
                    click.termui, click.types):

@@ -1,0 +1,167 @@
+"""The built site, as a reader uses it: real MkDocs builds, headless Chromium on 127.0.0.1."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import threading
+
+import pytest
+
+from conftest import ROOT, Tree, item_path
+
+ARTIFACTS = os.path.join(ROOT, "test-artifacts")
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    dest = tmp_path_factory.mktemp("site") / "repo"
+    for part in ("content", "issues", "theme"):
+        shutil.copytree(os.path.join(ROOT, part), dest / part)
+    shutil.copy(os.path.join(ROOT, "mkdocs.yml"), dest / "mkdocs.yml")
+    tree = Tree(dest)
+    result = tree.run("build", "--all-audiences")
+    assert result.exit_code == 0, result.output
+    return tree
+
+
+@pytest.fixture(scope="module")
+def server(built):
+    handler = functools.partial(_Quiet, directory=os.path.join(built.root, "site"))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists("/usr/bin/chromium"):
+        pytest.fail("Chromium is missing: run make setup (scripts/setup-system.sh installs Debian's chromium)")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=BROWSER_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    pg = context.new_page()
+    pg.requests = []
+    pg.on("request", lambda r: pg.requests.append(r.url))
+    yield pg
+    context.close()
+    outside = [u for u in pg.requests if not u.startswith(("http://127.0.0.1:", "data:", "blob:", "about:"))]
+    assert not outside, f"the page requested outside 127.0.0.1: {outside}"
+
+
+def shot(pg, name):
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    pg.screenshot(path=os.path.join(ARTIFACTS, f"site-{name}.png"), full_page=False)
+
+
+def test_reader_path_home_issue_item_unit(page, server):
+    page.goto(f"{server}/quanti/")
+    assert "信息刊物库" in page.title() or "首页" in page.title()
+    assert page.locator("h1").first.inner_text() == "中共澜江市委办公室 信息刊物库"
+    shot(page, "home")
+    # the latest 上报 issue from the home page's table
+    page.locator("table a", has_text="2026年第212期").click()
+    page.wait_for_load_state()
+    assert "/periodicals/daily/2026/212/" in page.url
+    masthead = page.locator(".kanwu-masthead").inner_text()
+    assert "澜江信息" in masthead and "2026年第212期（总第395期）" in masthead and "中共澜江市委办公室" in masthead
+    assert page.locator(".kanwu-distribution").inner_text().count("共印45份") == 1
+    assert page.locator("a", has_text="下载 PDF").count() == 1
+    shot(page, "issue")
+    page.locator("a", has_text="全文页面与采用情况").first.click()
+    page.wait_for_load_state()
+    assert "/items/2026/11/20261120-meiwu-01/" in page.url
+    assert "《澜江信息》上报 2026年第212期" in page.locator("body").inner_text()
+    page.locator(".kanwu-item a", has_text="梅坞县委办").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/units/meiwu/")
+    assert page.locator("a", has_text="梅坞县旅游旺季民宿消防隐患需引起重视").count() == 1
+
+
+def test_pdf_link_downloads_a_pdf(page, server):
+    response = page.request.get(f"{server}/quanti/pdf/daily/2026/212.pdf")
+    assert response.ok and response.body()[:5] == b"%PDF-"
+
+
+def test_search_finds_chinese_word_first(page, server):
+    page.goto(f"{server}/quanti/search/")
+    box = page.locator(".pagefind-ui__search-input")
+    box.wait_for(timeout=15000)
+    box.fill("时间银行")
+    first = page.locator(".pagefind-ui__result-link").first
+    first.wait_for(timeout=15000)
+    assert first.inner_text() == "建议在社区推广“时间银行”互助养老"
+    shot(page, "search")
+    first.click()
+    page.wait_for_load_state()
+    assert "/items/2026/11/20261111-teyue-zhou-01/" in page.url
+
+
+@pytest.mark.parametrize("word,expected", [("值班", "松桥区工业园区仓库火灾处置情况（续报）"), ("信访", None)])
+def test_search_terms(page, server, word, expected):
+    page.goto(f"{server}/quanti/search/?q={word}")
+    first = page.locator(".pagefind-ui__result-link").first
+    first.wait_for(timeout=15000)
+    titles = page.locator(".pagefind-ui__result-link").all_inner_texts()
+    assert titles
+    if expected:
+        assert expected in titles[:2]
+
+
+def test_no_external_references_in_any_page(built):
+    site = os.path.join(built.root, "site", "quanti")
+    bad = []
+    pattern = re.compile(r"""<(?:link|script|img|iframe|source)\b[^>]*(?:src|href)\s*=\s*["'](?:https?:)?//""", re.I)
+    for dirpath, _, files in os.walk(site):
+        for name in files:
+            if name.endswith((".html", ".css", ".js")):
+                with open(os.path.join(dirpath, name), encoding="utf-8", errors="replace") as fh:
+                    text = fh.read()
+                if pattern.search(text) or "fonts.googleapis" in text or "fonts.gstatic" in text:
+                    bad.append(name)
+    assert not bad
+
+
+def test_audiences_differ(built):
+    lingdao = os.path.join(built.root, "site", "lingdao")
+    quanti = os.path.join(built.root, "site", "quanti")
+    assert os.path.exists(os.path.join(lingdao, "periodicals", "neican", "2026", "088", "index.html"))
+    assert not os.path.exists(os.path.join(quanti, "periodicals", "neican"))
+    assert not os.path.exists(os.path.join(quanti, "items", "2026", "11", "20261104-zhengfawei-01"))
+
+
+def test_generation_rewrites_only_what_changed(built):
+    again = built.run("build")
+    assert "改写 0 个源文件，删除 0 个" in again.output, again.output
+    path = os.path.join(built.root, item_path("20261123-qingxi-01"))
+    text = open(path, encoding="utf-8").read()
+    open(path, "w", encoding="utf-8").write(text.replace("65%", "66%"))
+    changed = built.run("build")
+    written = int(re.search(r"改写 (\d+) 个源文件", changed.output).group(1))
+    assert 1 <= written <= 2, changed.output  # the item page (it is in no issue), nothing else
+    os.remove(path)
+    removed = built.run("build")
+    assert re.search(r"删除 [1-9]\d* 个", removed.output)
+    docs = os.path.join(built.root, "build", "quanti", "docs")
+    assert not os.path.exists(os.path.join(docs, "items/2026/11/20261123-qingxi-01.md"))
+    live = os.path.realpath(os.path.join(built.root, "site", "quanti"))
+    assert not os.path.exists(os.path.join(live, "items/2026/11/20261123-qingxi-01/index.html"))
