@@ -125,8 +125,8 @@ class Site:
             '<div class="kanwu-item" data-pagefind-body markdown>',
             f"# {md(item.title)}",
             self.marks(item).replace("<p ", "<p data-pagefind-ignore ", 1),
-            f'<span data-pagefind-filter="单位" hidden>{render.esc(self.unit_name(item.unit))}</span>'
-            f'<span data-pagefind-filter="类别" hidden>{item.category}</span>'
+            # No data-pagefind-filter: Pagefind 1.5 writes filter files in a different order on
+            # every run, and builds must be byte-reproducible.
             f'<span data-pagefind-meta="日期" hidden>{item.date.isoformat()}</span>',
             '<div class="kanwu-meta" data-pagefind-ignore markdown>\n\n' + "\n".join(meta) + "\n\n</div>",
             f'<div class="kanwu-body">\n{body}\n</div>',

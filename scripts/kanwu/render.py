@@ -28,7 +28,7 @@ class RenderError(ValueError):
 
 def body_html(markdown_text: str, asset_prefix: str) -> str:
     """Render and sanitise; image sources become ``asset_prefix + name`` (repository assets only)."""
-    depth = _max_depth(markdown_text)
+    depth = nesting_depth(markdown_text)
     if depth > MAX_NESTING:
         raise RenderError(f"正文嵌套过深（{depth} 层，上限 {MAX_NESTING} 层）")
     raw = markdown.markdown(markdown_text, extensions=["tables", "sane_lists"], output_format="html")
@@ -39,7 +39,7 @@ def body_html(markdown_text: str, asset_prefix: str) -> str:
     return re.sub(r"\n\s*\n", "\n", clean).strip()
 
 
-def _max_depth(text: str) -> int:
+def nesting_depth(text: str) -> int:
     depth = best = 0
     for m in re.finditer(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>", text):
         if m.group(1):

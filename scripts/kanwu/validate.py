@@ -12,7 +12,7 @@ import subprocess
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from . import load, manifest
+from . import load, manifest, render
 from .config import load_config
 from .errors import ERROR, WARNING, Problem
 from .fields import nearest
@@ -78,6 +78,11 @@ def check_items(config: Config, items: dict, root: str) -> list[Problem]:
                        "写上一条信息的编号（文件名去掉 .md）")
             elif (first.date, first.id) >= (item.date, item.id):
                 report("follow_up_of", f"续报所指的信息 {first.id} 不早于本条", "续报只能接在更早的信息后面")
+        depth = render.nesting_depth(item.body)
+        if depth > render.MAX_NESTING:
+            problems.append(Problem(item.path, item.body_line, 1, ERROR, "",
+                                    f"正文嵌套过深（{depth} 层，上限 {render.MAX_NESTING} 层），无法排版",
+                                    "去掉多余的 HTML 标签或引用符号 >"))
         key = (item.unit, item.date, item.title)
         if key in seen_titles:
             report("title", f"同一单位同一天已报送同题信息 {seen_titles[key]}（疑似重复报送）",

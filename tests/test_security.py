@@ -1,0 +1,298 @@
+"""Audience builds that never leak, hostile input that never gets through, atomic publishing."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import ROOT, Tree, item_path
+from kanwu import render
+
+CANARY = "澜江金丝雀KX7Q"
+SECRET_CANARY = "澜江秘密雀MZ3P"
+
+
+def sample_tree(dest) -> Tree:
+    for part in ("content", "issues", "theme"):
+        shutil.copytree(os.path.join(ROOT, part), dest / part)
+    shutil.copy(os.path.join(ROOT, "mkdocs.yml"), dest / "mkdocs.yml")
+    return Tree(dest)
+
+
+def emergency(title, body, classification, period="1年"):
+    return (f"---\ntitle: {title}\nunit: yingji\ndate: 2026-11-23\ncategory: 突发事件\nurgency: 特急\n"
+            f"classification: {classification}\nsecrecy_period: {period}\nevent_at: 2026-11-23 07:00+08:00\n"
+            f"reported_at: 2026-11-23 08:00+08:00\nauthors: [韦立新]\ntags: [{title[:4]}]\n---\n\n{body}\n")
+
+
+@pytest.fixture(scope="module")
+def leaky(tmp_path_factory):
+    """The sample plus a 机密 item and a 秘密 item carried in a 重要信息 issue the 全体 audience gets."""
+    tree = sample_tree(tmp_path_factory.mktemp("leak") / "repo")
+    tree.item("20261123-yingji-02", emergency(f"机密事项{CANARY}", f"正文含有{CANARY}，不得外泄。", "机密"))
+    tree.item("20261123-yingji-03", emergency(f"秘密事项{SECRET_CANARY}", f"正文含有{SECRET_CANARY}。", "秘密"))
+    tree.write("issues/urgent/2026/014.yml",
+               "periodical: urgent\nyear: 2026\nnumber: 14\ntotal: 43\ndate: 2026-11-23\neditor: 林雨桐\nsigner: 赵启明\n"
+               "sections:\n- heading: 首报\n  items: [20261123-yingji-03, 20261123-yingji-01]\ncopies: 15\n")
+    result = tree.run("build")
+    assert result.exit_code == 0, result.output
+    return tree
+
+
+def written_files(tree, audience):
+    live = os.path.realpath(os.path.join(tree.root, "site", audience))
+    docs = os.path.join(tree.root, "build", audience, "docs")
+    for base in (live, docs):
+        for dirpath, _, files in os.walk(base):
+            for name in files:
+                yield os.path.join(dirpath, name)
+
+
+def readable(path) -> str:
+    if path.endswith(".pdf"):
+        return subprocess.run(["pdftotext", path, "-"], capture_output=True, text=True, check=True).stdout
+    with open(path, "rb") as fh:
+        data = fh.read()
+    if path.endswith(".gz") or data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    return data.decode("utf-8", errors="replace")
+
+
+def test_canaries_absent_from_every_file_of_the_lowest_audience(leaky):
+    files = list(written_files(leaky, "quanti"))
+    kinds = {os.path.splitext(f)[1] for f in files}
+    assert {".html", ".xml", ".gz", ".pdf", ".md", ".json", ".js"} <= kinds | {".json"}
+    hits = [f for f in files if CANARY in readable(f) or SECRET_CANARY in readable(f)
+            or "20261123-yingji-02" in readable(f) or "20261123-yingji-03" in readable(f)]
+    assert not hits
+
+
+def test_pagefind_index_has_no_canary(leaky):
+    """Pagefind's fragments are gzip'd; decompressed above, and here searched by the browser's own API."""
+    live = os.path.realpath(os.path.join(leaky.root, "site", "quanti"))
+    frag = [f for f in written_files(leaky, "quanti") if "/pagefind-" in f and "/fragment/" in f]
+    assert frag and not any(CANARY in readable(f) for f in frag)
+    assert any("梅坞县" in readable(f) for f in frag)  # the fragments are readable: the search is meaningful
+    assert os.path.exists(os.path.join(live, "sitemap.xml"))
+
+
+def test_redacted_issue_shows_a_note(leaky):
+    live = os.path.realpath(os.path.join(leaky.root, "site", "quanti"))
+    page = open(os.path.join(live, "periodicals/urgent/2026/014/index.html"), encoding="utf-8").read()
+    assert "本期另有 1 条信息超出“全体”的阅读范围" in page
+    assert "市应急管理局部署应对寒潮降温天气" in page
+    pdf = readable(os.path.join(live, "pdf/urgent/2026/014.pdf"))
+    assert "本期另有1条信息超出本阅读范围" in "".join(pdf.split())
+
+
+def test_counts_exclude_restricted_items(leaky):
+    live = os.path.realpath(os.path.join(leaky.root, "site", "quanti"))
+    units = open(os.path.join(live, "units/index.html"), encoding="utf-8").read()
+    row = re.search(r"澜江市应急管理局</a></td>\s*<td>市直单位</td>\s*<td[^>]*>(\d+)</td>", units)
+    visible = len([f for f in os.listdir(os.path.join(leaky.root, "content/items/2026/11")) if "-yingji-" in f]) - 2
+    assert row and int(row.group(1)) == visible - 1  # the 秘密 sample item is not counted either
+
+
+def test_higher_audience_sees_secret_not_top_secret(leaky):
+    result = leaky.run("build", "--audience", "领导")
+    assert result.exit_code == 0, result.output
+    files = list(written_files(leaky, "lingdao"))
+    assert any(SECRET_CANARY in readable(f) for f in files if f.endswith(".html"))
+    assert not any(CANARY in readable(f) for f in files)
+
+
+def test_omit_policy_leaves_the_issue_out(tmp_path):
+    tree = sample_tree(tmp_path / "repo")
+    config = os.path.join(tree.root, "content/kanwu.yml")
+    text = open(config, encoding="utf-8").read().replace("restricted_issues: redact", "restricted_issues: omit", 1)
+    open(config, "w", encoding="utf-8").write(text)
+    tree.item("20261123-yingji-03", emergency(f"秘密事项{SECRET_CANARY}", "正文。", "秘密"))
+    tree.write("issues/urgent/2026/014.yml",
+               "periodical: urgent\nyear: 2026\nnumber: 14\ntotal: 43\ndate: 2026-11-23\neditor: 林雨桐\nsigner: 赵启明\n"
+               "sections:\n- heading: 首报\n  items: [20261123-yingji-03, 20261123-yingji-01]\n")
+    assert tree.run("build", "--no-pdf").exit_code == 0
+    live = os.path.realpath(os.path.join(tree.root, "site", "quanti"))
+    assert not os.path.exists(os.path.join(live, "periodicals/urgent/2026/014"))
+    assert os.path.exists(os.path.join(live, "periodicals/urgent/2026/013"))
+
+
+def test_default_build_is_the_lowest_audience(tmp_path):
+    from kanwu.audience import pick
+    from kanwu.config import load_config
+    assert pick(load_config(ROOT), None).id == "quanti"
+
+
+# ---- hostile HTML ----------------------------------------------------------------------------
+
+XSS = [
+    "<script>alert(1)</script>",
+    '<IMG """><SCRIPT>alert("XSS")</SCRIPT>">',
+    "<a href=\"javascript:alert(1)\">点我</a>",
+    "<a href=\"JaVaScRiPt:alert(1)\">点我</a>",
+    "<a href=\"jav&#x09;ascript:alert(1)\">点我</a>",
+    "<a href=\"&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)\">点我</a>",
+    "[点我](javascript:alert(1))",
+    "[点我](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "<iframe src=\"javascript:alert(1)\"></iframe>",
+    "<svg/onload=alert('XSS')>",
+    "<body onload=alert('XSS')>",
+    "<style>body{background:url(\"javascript:alert(1)\")}</style>",
+    "<div style=\"background-image: url(javascript:alert('XSS'))\" onmouseover=\"alert(1)\">悬停</div>",
+    "<object data=\"x.swf\"></object><embed src=\"x.swf\">",
+    "<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(1)\">",
+    "<base href=\"javascript:alert('XSS');//\">",
+    "<link rel=\"stylesheet\" href=\"javascript:alert('XSS');\">",
+    "<table background=\"javascript:alert('XSS')\"><tr><td>表</td></tr></table>",
+    "<form action=\"javascript:alert(1)\"><button>提交</button></form>",
+    "<math><a xlink:href=\"javascript:alert(1)\">数学</a></math>",
+    "<p onclick=\"alert(1)\">段落</p>",
+    "<details open ontoggle=alert(1)>",
+    "<a href=\"http://example.com/\" onclick=\"alert(1)\">外链</a>",
+    "--8<-- \"content/kanwu.yml\"",
+]
+IMG_XSS = ["<IMG SRC=\"javascript:alert('XSS');\">", "<img src=x onerror=\"alert(1)\">",
+           "<IMG SRC=JaVaScRiPt:alert('XSS')>", "![x](data:image/png;base64,AAAA)"]
+
+
+def assert_clean(html_text: str, where: str):
+    """Judge real tags only: escaped text such as &lt;script&gt; is harmless words on a page."""
+    tags = re.findall(r"<[a-zA-Z/!][^>]*>", html_text)
+    for tag in tags:
+        assert not re.match(r"<(script|iframe|object|embed|style|meta|base|link|form|svg|math)\b", tag, re.I), (where, tag)
+        assert not re.search(r"\son\w+\s*=", tag, re.I), (where, tag)
+        assert not re.search(r"(href|src|action|background)\s*=\s*[\"']?\s*(javascript|data|vbscript):", tag, re.I), (where, tag)
+
+
+@pytest.mark.parametrize("vector", XSS + IMG_XSS)
+def test_sanitiser_output_is_clean(vector):
+    assert_clean(render.body_html(f"正文。\n\n{vector}\n", asset_prefix=""), vector)
+
+
+def test_img_vectors_rejected_by_check(tree):
+    for n, vector in enumerate(IMG_XSS, 1):
+        tree.item(f"20261103-qingxi-{n:02d}", f"---\ntitle: 测试{n}\nunit: qingxi\ndate: 2026-11-03\ncategory: 动态\n"
+                  f"urgency: 平件\nclassification: 内部\nauthors: [测试]\n---\n\n正文。\n\n{vector}\n")
+    result = tree.run("check")
+    assert result.exit_code == 1
+    assert result.output.count("图片") >= len(IMG_XSS) - 1
+
+
+def test_xss_vectors_never_reach_a_built_page(tmp_path):
+    tree = sample_tree(tmp_path / "repo")
+    for n, vector in enumerate(XSS, 1):
+        tree.item(f"20261123-qingxi-{n + 1:02d}", f"---\ntitle: 测试样本{n}\nunit: qingxi\ndate: 2026-11-23\n"
+                  f"category: 经验\nurgency: 平件\nclassification: 内部\nauthors: [测试]\n---\n\n正文第{n}条。\n\n{vector}\n")
+    result = tree.run("build", "--no-pdf")
+    assert result.exit_code == 0, result.output
+    live = os.path.realpath(os.path.join(tree.root, "site", "quanti"))
+    for n in range(1, len(XSS) + 1):
+        page = open(os.path.join(live, f"items/2026/11/20261123-qingxi-{n + 1:02d}/index.html"), encoding="utf-8").read()
+        article = re.search(r'<article class="md-content__inner md-typeset">(.*?)</article>', page, re.S).group(1)
+        assert_clean(article, XSS[n - 1])
+        assert "javascript:" not in page.lower() and not re.search(r"\son\w+\s*=\s*[\"']?alert", page)
+        assert f"正文第{n}条" in article
+    snippet = open(os.path.join(live, f"items/2026/11/20261123-qingxi-{len(XSS) + 1:02d}/index.html"), encoding="utf-8").read()
+    assert "office:" not in snippet and "periodicals:" not in snippet  # no include mechanism
+
+
+def test_absurd_nesting_rejected_with_message(tree):
+    from kanwu.render import RenderError
+    with pytest.raises(RenderError, match="嵌套过深"):
+        render.body_html("<div>" * 2000 + "x" + "</div>" * 2000, asset_prefix="")
+    with pytest.raises(RenderError, match="嵌套过深"):
+        render.body_html("> " * 500 + "x", asset_prefix="")
+
+
+def test_nesting_fails_the_build_cleanly(tmp_path):
+    tree = sample_tree(tmp_path / "repo")
+    tree.item("20261123-qingxi-02", "---\ntitle: 嵌套\nunit: qingxi\ndate: 2026-11-23\ncategory: 经验\nurgency: 平件\n"
+              "classification: 内部\nauthors: [测试]\n---\n\n" + "<div>" * 2000 + "x" + "</div>" * 2000 + "\n")
+    result = tree.run("check")
+    assert result.exit_code == 1 and "嵌套过深" in result.output
+    assert "Traceback" not in result.output
+
+
+# ---- atomic, single, reproducible ------------------------------------------------------------
+
+def kanwu(tree, *args, **kw):
+    exe = os.path.join(os.path.dirname(sys.executable), "kanwu")
+    return subprocess.Popen([exe, "--root", tree.root, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, **kw)
+
+
+def site_hashes(path):
+    out = {}
+    for dirpath, _, files in os.walk(path):
+        for name in files:
+            full = os.path.join(dirpath, name)
+            with open(full, "rb") as fh:
+                out[os.path.relpath(full, path)] = hashlib.sha256(fh.read()).hexdigest()
+    return out
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    tree = sample_tree(tmp_path_factory.mktemp("atomic") / "repo")
+    assert tree.run("build").exit_code == 0
+    return tree
+
+
+def test_kill_9_mid_build_keeps_the_old_site(published):
+    live = os.path.join(published.root, "site", "quanti")
+    before = os.path.realpath(live)
+    hashes = site_hashes(before)
+    # a change, so that the killed build has real work to do
+    path = os.path.join(published.root, item_path("20261123-qingxi-01"))
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write("\n新增一段。\n")
+    proc = kanwu(published, "build")
+    releases = os.path.join(published.root, "build", "quanti", "releases")
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        new = [r for r in os.listdir(releases) if os.path.join(releases, r) != before]
+        if new and os.path.exists(os.path.join(releases, new[0], "items")):
+            break
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert os.path.realpath(live) == before
+    assert site_hashes(os.path.realpath(live)) == hashes
+    done = published.run("build")
+    assert done.exit_code == 0
+    assert "新增一段" in open(os.path.join(os.path.realpath(live), "items/2026/11/20261123-qingxi-01/index.html"),
+                          encoding="utf-8").read()
+
+
+def test_two_builds_at_once_end_as_one_complete_site(published):
+    procs = [kanwu(published, "build") for _ in range(2)]
+    outs = [p.communicate(timeout=300)[0] for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    live = os.path.realpath(os.path.join(published.root, "site", "quanti"))
+    assert os.path.exists(os.path.join(live, "index.html"))
+    clean = sample_tree_hashes(published)
+    assert site_hashes(live) == clean
+
+
+def sample_tree_hashes(tree):
+    assert tree.run("build").exit_code == 0
+    return site_hashes(os.path.realpath(os.path.join(tree.root, "site", "quanti")))
+
+
+def test_clean_builds_are_byte_identical(tmp_path):
+    hashes = []
+    for n in range(2):
+        tree = sample_tree(tmp_path / f"r{n}")
+        result = tree.run("build")
+        assert result.exit_code == 0, result.output
+        hashes.append(site_hashes(os.path.realpath(os.path.join(tree.root, "site", "quanti"))))
+    assert hashes[0] == hashes[1]
+    assert any(k.endswith(".pdf") for k in hashes[0]) and "sitemap.xml.gz" in hashes[0]
