@@ -76,6 +76,12 @@ def propose(repo: Repository, key: str, day: dt.date, chain: str = "") -> Propos
 
     if p.digest:
         chosen, sections, period = _digest(repo, p, day, previous)
+    elif p.instructions:
+        chosen = sorted((i for i in repo.items.values() if i.id not in used and i.level <= level(p.max_classification)
+                         and any(ins.date <= day for ins in i.instructions)),
+                        key=lambda i: (min(ins.date for ins in i.instructions), i.id))[: p.max_items]
+        sections = [Section("领导批示", tuple(i.id for i in chosen))] if chosen else []
+        period = (None, None)
     elif p.cadence == "on_demand":
         chosen, sections = _urgent(repo, p, day, chain, used)
         period = (None, None)

@@ -272,6 +272,53 @@ def pdf(ctx, periodical, number, year, audience, copies, out):
     click.echo(f"共 {len(files)} 份 PDF。")
 
 
+@cli.command(context_settings=CONTEXT)
+@click.option("--period", default="month", show_default=True,
+              help="时段：week、last-week、month、quarter、year、yesterday、2026-11、2026-Q4、2026、2026-11-01:2026-11-15")
+@click.option("--date", "day", callback=_date, help="以哪一天为“今天”（默认今天）")
+@click.option("--unit", help="只看一个单位（编号）")
+@click.option("--officers", is_flag=True, help="同时列出信息员")
+@click.option("--audience", help="按阅读范围统计（默认全部信息）")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "xlsx"]), default="table", show_default=True,
+              help="输出格式")
+@click.option("--out", type=click.Path(dir_okay=False), metavar="文件", help="写入文件（xlsx 必须指定）")
+@click.pass_context
+def stats(ctx, period, day, unit, officers, audience, fmt, out):
+    """信息工作统计：各单位报送、采用、上级采用、批示、缺报、迟报、得分和排名。
+
+    分值按 content/kanwu.yml 的 scoring 计算；月度最佳信息和通报批评记录在 content/evaluation.yml。
+
+    \b
+    例：kanwu stats --period last-week
+        kanwu stats --period 2026-Q4 --format xlsx --out 四季度.xlsx
+        kanwu stats --unit qingxi --officers
+    """
+    from . import report as report_mod
+    from . import stats as stats_mod
+    from .audience import pick, view
+    root = _root(ctx)
+    repo = _load_clean(root)
+    if unit and unit not in repo.config.units:
+        raise KanwuError(f"单位“{unit}”没有登记。")
+    data = view(repo, pick(repo.config, audience)) if audience else repo
+    today = day or _today()
+    result = stats_mod.compute(data, stats_mod.parse_period(period, today), repo.evaluation, today)
+    if fmt == "xlsx":
+        if not out:
+            raise KanwuError("xlsx 格式请用 --out 指定文件，例如 --out 统计.xlsx")
+        report_mod.xlsx_report(result, repo.config, out)
+        click.echo(f"已写入 {out}")
+        return
+    text = report_mod.csv_report(result, repo.config) if fmt == "csv" else \
+        report_mod.text_report(result, repo.config, officers, unit)
+    if out:
+        with open(out, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        click.echo(f"已写入 {out}")
+    else:
+        click.echo(text)
+
+
 def main() -> None:
     debug = "--debug" in sys.argv
     try:

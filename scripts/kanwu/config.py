@@ -10,7 +10,7 @@ import re
 from . import yamlread
 from .errors import ERROR, KanwuError, Problem, ProblemsFound
 from .fields import CATEGORIES, CLASSIFICATIONS
-from .model import Audience, Config, Periodical, Unit
+from .model import Audience, Config, Periodical, Scoring, Unit
 
 CONFIG_FILE = "content/kanwu.yml"
 UNITS_FILE = "content/units.yml"
@@ -126,6 +126,7 @@ def load_config(root: str) -> Config:
             first_number=cfg.get(p.get("first_issue") or {}, path + ("first_issue",), "number", int, 1),
             max_items=cfg.get(p, path, "max_items", int, 12),
             digest=str(p.get("digest", "no")).lower() in ("yes", "true"),
+            instructions=str(p.get("instructions", "no")).lower() in ("yes", "true"),
         )
 
     audiences = {}
@@ -163,12 +164,44 @@ def load_config(root: str) -> Config:
         long_body_chars=cfg.get(rules, ("rules",), "long_body_chars", int, 600),
         long_title_chars=cfg.get(rules, ("rules",), "long_title_chars", int, 40),
         emergency_deadline_hours=float(rules.get("emergency_deadline_hours", 2)),
+        scoring=_scoring(cfg, data.get("scoring") or {}, periodicals),
     )
     if not periodicals:
         cfg.fail(("periodicals",), "没有声明任何刊物")
     if cfg.problems:
         raise ProblemsFound(cfg.problems)
     return config
+
+
+def _number(cfg: _Reader, path: tuple, value, default: float = 0.0) -> float:
+    if value is None:
+        return default
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        cfg.fail(path, f"分值应为数字，现在是“{value}”")
+        return default
+
+
+def _scoring(cfg: _Reader, data: dict, periodicals: dict) -> Scoring:
+    path = ("scoring",)
+    adoption = {}
+    for pid, value in (data.get("adoption") or {}).items():
+        if pid not in periodicals:
+            cfg.fail(path + ("adoption", pid), f"刊物“{pid}”没有声明")
+        adoption[pid] = _number(cfg, path + ("adoption", pid), value)
+    higher = {k: _number(cfg, path + ("higher_office", k), v) for k, v in (data.get("higher_office") or {}).items()}
+    elig = data.get("eligibility") or {}
+    return Scoring(
+        adoption=adoption, higher_office=higher,
+        research_bonus=_number(cfg, path + ("research_bonus",), data.get("research_bonus")),
+        best_item=_number(cfg, path + ("best_item",), data.get("best_item")),
+        instruction=_number(cfg, path + ("instruction",), data.get("instruction")),
+        late_emergency=_number(cfg, path + ("late_emergency",), data.get("late_emergency")),
+        missing_follow_up=_number(cfg, path + ("missing_follow_up",), data.get("missing_follow_up")),
+        province_criticisms=int(_number(cfg, path + ("eligibility", "province_criticisms"), elig.get("province_criticisms"), 1)),
+        city_criticisms=int(_number(cfg, path + ("eligibility", "city_criticisms"), elig.get("city_criticisms"), 2)),
+    )
 
 
 def _checked_list(cfg: _Reader, mapping, path, key, allowed, default):

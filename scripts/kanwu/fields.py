@@ -20,11 +20,33 @@ SECRET_LEVELS = ("秘密", "机密")
 @dataclass(frozen=True)
 class Field:
     name: str
-    kind: str  # text | date | datetime | choice | list | ref
+    kind: str  # text | date | datetime | choice | list | ref | records
     doc: str  # Chinese, shown in the JSON Schema and docs
     required: bool = False
     choices: tuple = ()
     example: str = ""
+    parts: tuple = ()  # for records: the fields of each record
+    printed: bool = True  # part of what an issue prints: changing it after publication needs a correction
+
+
+FEEDBACK = (
+    Field("unit", "ref", "反馈单位编号", True, example="qingxi"),
+    Field("date", "date", "反馈日期", True, example="2026-11-20"),
+    Field("text", "text", "办理情况", True, example="已组织排查，整改隐患 12 处"),
+)
+INSTRUCTION = (
+    Field("by", "text", "批示领导", True, example="市委主要负责同志"),
+    Field("date", "date", "批示日期", True, example="2026-11-06"),
+    Field("text", "text", "批示内容", True, example="请市应急管理局督促抓好整改"),
+    Field("units", "list", "承办单位编号列表", True, example="[yingji]"),
+    Field("due", "date", "办理时限", True, example="2026-11-20"),
+    Field("feedback", "records", "承办单位的办理反馈", parts=FEEDBACK),
+)
+ADOPTED_BY = (
+    Field("by", "text", "采用机关，如 省委办公厅、中央办公厅", True, example="省委办公厅"),
+    Field("publication", "text", "采用的刊物及期号", True, example="《江南信息》第88期"),
+    Field("date", "date", "采用日期", True, example="2026-11-10"),
+)
 
 
 FIELDS: tuple[Field, ...] = (
@@ -42,6 +64,8 @@ FIELDS: tuple[Field, ...] = (
     Field("follow_up_of", "ref", "续报：所续报的上一条信息的编号", example="20261105-yingji-01"),
     Field("tags", "list", "关键词标签", example="[防汛, 安全生产]"),
     Field("summary", "text", "摘要：供《汇要》使用的一两句话；不写则取正文第一句"),
+    Field("adopted_by", "records", "上级采用记录（发布后由信息科登记）", parts=ADOPTED_BY, printed=False),
+    Field("instructions", "records", "领导批示及办理反馈（发布后由信息科登记）", parts=INSTRUCTION, printed=False),
 )
 BY_NAME = {f.name: f for f in FIELDS}
 
@@ -55,32 +79,56 @@ def nearest(word: str, options) -> str:
     return "，是不是：" + "、".join(close) if close else ""
 
 
-def convert(doc: Document, path: str) -> tuple[dict, list[Problem]]:
-    """Front matter mapping → typed values (str, date, datetime, tuple) and problems."""
+def convert(doc: Document, path: str, specs: tuple = FIELDS, at: tuple = ()) -> tuple[dict, list[Problem]]:
+    """A mapping → typed values (str, date, datetime, tuple, records) and located problems."""
     problems: list[Problem] = []
     values: dict = {}
+    by_name = {f.name: f for f in specs}
+    mapping = doc.data
+    for step in at:
+        mapping = mapping[step]
 
-    def report(name, message, hint="", severity=ERROR, key=False):
-        line, col = doc.where((name,), key=key)
-        problems.append(Problem(path, line, col, severity, name, message, hint))
+    def report(name, message, hint="", severity=ERROR, key=False, sub=()):
+        line, col = doc.where(at + (name,) + sub, key=key)
+        label = ".".join(str(x) for x in at + (name,))
+        problems.append(Problem(path, line, col, severity, label, message, hint))
 
-    for name, raw in doc.data.items():
-        spec = BY_NAME.get(name)
+    for name, raw in mapping.items():
+        spec = by_name.get(name)
         if spec is None:
-            report(name, f"未知字段 {name}{nearest(name, BY_NAME)}",
-                   "可用字段见 docs 或 kanwu schema；自定义内容请写进 tags", key=True)
+            report(name, f"未知字段 {name}{nearest(name, by_name)}",
+                   "可用字段见 README 或 kanwu schema" + ("；自定义内容请写进 tags" if not at else ""), key=True)
             continue
-        value = _convert_one(spec, raw, report)
+        if spec.kind == "records":
+            value = _records(spec, raw, doc, path, at + (name,), report, problems)
+        else:
+            value = _convert_one(spec, raw, report)
         if value is not None:
             values[name] = value
-    for spec in FIELDS:
-        if spec.required and spec.name not in values and spec.name in doc.data:
-            continue  # already reported as a bad value
-        if spec.required and spec.name not in doc.data:
-            line, col = doc.where(())
-            problems.append(Problem(path, line, col, ERROR, spec.name, f"缺少必填字段 {spec.name}（{spec.doc}）",
+    for spec in specs:
+        if spec.required and spec.name not in mapping:
+            line, col = doc.where(at)
+            label = ".".join(str(x) for x in at + (spec.name,))
+            problems.append(Problem(path, line, col, ERROR, label, f"缺少必填字段 {spec.name}（{spec.doc}）",
                                     f"加一行：{spec.name}: {spec.example}"))
     return values, problems
+
+
+def _records(spec: Field, raw, doc, path, at, report, problems):
+    """A list of mappings, each converted by ``spec.parts``; None if any record is wrong."""
+    if isinstance(raw, Scalar) and raw.is_null:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
+        report(spec.name, "应为若干条记录，每条以“- ”开头、下面缩进写各字段", "参见 README 中的示例")
+        return None
+    out = []
+    ok = True
+    for i, record in enumerate(raw):
+        values, more = convert(doc, path, spec.parts, at + (i,))
+        problems.extend(more)
+        ok = ok and not any(p.is_error for p in more)
+        out.append(values)
+    return tuple(out) if ok else None
 
 
 def _convert_one(spec: Field, raw, report):
@@ -165,20 +213,7 @@ def json_schema() -> dict:
     """The JSON Schema of an item's front matter, for editors' YAML plugins."""
     props = {}
     for f in FIELDS:
-        if f.kind == "list":
-            p = {"type": "array", "items": {"type": "string"}}
-        elif f.kind == "choice":
-            p = {"type": "string", "enum": list(f.choices)}
-        elif f.kind == "date":
-            p = {"type": "string", "pattern": _DATE.pattern}
-        elif f.kind == "datetime":
-            p = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?\s*(Z|[+-]\d{2}:?\d{2})$"}
-        else:
-            p = {"type": "string", "minLength": 1}
-        p["description"] = f.doc
-        if f.example:
-            p["examples"] = [f.example]
-        props[f.name] = p
+        props[f.name] = _schema_of(f)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "kanwu 信息稿件的 front matter",
@@ -193,3 +228,24 @@ def json_schema() -> dict:
              "then": {"required": ["event_at", "reported_at"]}},
         ],
     }
+
+
+def _schema_of(f: Field) -> dict:
+    if f.kind == "records":
+        p = {"type": "array", "items": {"type": "object", "additionalProperties": False,
+                                        "required": [x.name for x in f.parts if x.required],
+                                        "properties": {x.name: _schema_of(x) for x in f.parts}}}
+    elif f.kind == "list":
+        p = {"type": "array", "items": {"type": "string"}}
+    elif f.kind == "choice":
+        p = {"type": "string", "enum": list(f.choices)}
+    elif f.kind == "date":
+        p = {"type": "string", "pattern": _DATE.pattern}
+    elif f.kind == "datetime":
+        p = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?\s*(Z|[+-]\d{2}:?\d{2})$"}
+    else:
+        p = {"type": "string", "minLength": 1}
+    p["description"] = f.doc
+    if f.example:
+        p["examples"] = [f.example]
+    return p

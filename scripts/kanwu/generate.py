@@ -71,20 +71,27 @@ def issue_label(view: View, issue: Issue) -> str:
     return f"《{p.name}》{p.edition} {issue.year}年第{issue.number}期"
 
 
+def reference_date(view: View) -> dt.date:
+    """"Today" for a build: the newest date in the data, never the clock (builds are reproducible)."""
+    return max([i.date for i in view.items.values()] + [i.date for i in view.issues] or [dt.date(2000, 1, 1)])
+
+
 # ---- the tree ------------------------------------------------------------------------------
 
 class Site:
     """Builds every page of one audience's site."""
 
-    def __init__(self, view: View, pdfs: set[str] | None = None):
+    def __init__(self, view: View, pdfs: set[str] | None = None, evaluation=None):
+        from .stats import Evaluation
         self.view = view
+        self.evaluation = evaluation or Evaluation()
         self.config = view.config
         self.pdfs = pdfs or set()
         self.adopted: dict = defaultdict(list)  # item id -> [Issue]
         for issue in view.issues:
             for item_id in issue.item_ids:
                 self.adopted[item_id].append(issue)
-        self.today = max([i.date for i in view.items.values()] + [i.date for i in view.issues] or [dt.date(2000, 1, 1)])
+        self.today = reference_date(view)
 
     def pages(self) -> dict[str, bytes]:
         out: dict[str, bytes] = {}
@@ -96,6 +103,8 @@ class Site:
         out.update(self.indexes())
         out["index.md"] = self.home()
         out["search.md"] = self.search()
+        from . import statspages
+        out.update(statspages.pages(self))
         return out
 
     # -- item ----------------------------------------------------------------------------
@@ -134,8 +143,12 @@ class Site:
             "## 采用情况",
         ]
         issues = self.adopted.get(item.id, [])
-        parts.append("\n".join(f"- [{issue_label(self.view, i)}]({link(src, issue_page(i))})（{cn_date(i.date)}）"
-                               for i in issues) or "尚未被刊物采用。")
+        adoptions = [f"- [{issue_label(self.view, i)}]({link(src, issue_page(i))})（{cn_date(i.date)}）" for i in issues]
+        adoptions += [f"- {md(a.by)}《{md(a.publication.strip('《》'))}》采用（{cn_date(a.date)}）" for a in item.adopted_by]
+        parts.append("\n".join(adoptions) or "尚未被刊物采用。")
+        if item.instructions:
+            parts.append("## 领导批示及办理")
+            parts.append(self.instructions_html(item))
         chain = [i for i in chain_of(self.view.items, item.id)] if (item.follow_up_of or self._has_followups(item)) else []
         if len(chain) > 1:
             parts.append("## 首报与续报")
@@ -147,6 +160,21 @@ class Site:
                 rows.append(f"- {when} {label}：{name}")
             parts.append('<div class="kanwu-timeline" markdown>\n\n' + "\n".join(rows) + "\n\n</div>")
         return page(item.title, "\n\n".join(parts), "item", date=item.date.isoformat())
+
+    def instructions_html(self, item: Item) -> str:
+        blocks = []
+        for ins in item.instructions:
+            units = "、".join(self.unit_name(u) for u in ins.units)
+            overdue = [u for u in ins.open_units if self.today > ins.due]
+            status = ("已全部反馈" if ins.closed else
+                      ("已逾期：" + "、".join(self.unit_name(u) for u in overdue) if overdue else "办理中"))
+            rows = "".join(f"<li>{cn_date(f.date)} {render.esc(self.unit_name(f.unit))}反馈：{render.esc(f.text)}</li>"
+                           for f in ins.feedback) or "<li>尚无反馈。</li>"
+            blocks.append(
+                f'<div class="kanwu-instruction"><p><strong>{render.esc(ins.by)}</strong>（{cn_date(ins.date)}）：'
+                f"{render.esc(ins.text)}</p><p>承办单位：{render.esc(units)}；办理时限：{cn_date(ins.due)}；"
+                f'<span class="kanwu-status{" kanwu-overdue" if overdue else ""}">{status}</span></p><ul>{rows}</ul></div>')
+        return "\n".join(blocks)
 
     def _has_followups(self, item: Item) -> bool:
         return any(i.follow_up_of == item.id for i in self.view.items.values())
@@ -202,6 +230,8 @@ class Site:
             abstract = it.summary or render.first_sentence(it.body)
             return f'{head}\n<p class="kanwu-abstract">{render.esc(abstract)}{source}</p>\n\n{more}'
         body = render.body_html(it.body, asset_prefix=link(src, "assets/x")[:-1])
+        if p.instructions and it.instructions:
+            head += "\n" + self.instructions_html(it)
         return f'{head}\n<p class="kanwu-source">{source}</p>\n<div class="kanwu-body">\n{body}\n</div>\n\n{more}'
 
     def distribution(self, issue: Issue, p) -> str:
@@ -264,8 +294,16 @@ class Site:
         for uid, unit in self.config.units.items():
             group = by_unit.get(uid, [])
             src = f"units/{uid}.md"
+            handling = [(i, ins) for i in items for ins in i.instructions if uid in ins.units]
+            todo = ""
+            if handling:
+                todo = "## 承办的领导批示\n\n" + "\n".join(
+                    f"- {cn_date(ins.date)} {md(ins.by)}批示 [{md(i.title)}]({link(src, item_page(i))})，"
+                    f"时限 {cn_date(ins.due)}：" + ("已反馈" if ins.answered_by(uid) else
+                                                 ("**已逾期**" if self.today > ins.due else "办理中"))
+                    for i, ins in sorted(handling, key=lambda x: x[1].date)) + "\n\n"
             out[src] = page(unit.name, f"# {md(unit.name)}\n\n{unit.kind}，共 {len(group)} 条信息，"
-                            f"被采用 {adopted(group)} 条。\n\n" + self.grouped(src, group), "listing")
+                            f"被采用 {adopted(group)} 条。\n\n" + todo + self.grouped(src, group), "listing")
             rows.append(f"| [{md(unit.name)}]({uid}.md) | {unit.kind} | {len(group)} | {adopted(group)} |")
         out["units/index.md"] = page("报送单位", "# 报送单位\n\n| 单位 | 类型 | 信息 | 采用 |\n| --- | --- | ---: | ---: |\n"
                                      + "\n".join(rows), "listing")

@@ -7,12 +7,13 @@ never an item with missing metadata (MkDocs' own loader returns {} on a YAML err
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 
 from . import fields, yamlread
 from .errors import ERROR, WARNING, Problem
-from .model import Item
+from .model import AdoptedBy, Feedback, Instruction, Item
 
 ITEMS_DIR = "content/items"
 ASSETS_DIR = "content/assets"
@@ -79,8 +80,12 @@ def split_front_matter(text: str, rel: str) -> tuple[str, str, int, list[Problem
                                "在最后一个字段下面单独写一行 ---，再写正文")]
 
 
-def content_digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+def content_digest(values: dict, body: str) -> str:
+    """A hash of what an issue prints: the printed fields and the body, not later records
+    such as adoptions by higher offices or leaders' instructions."""
+    printed = {f.name: str(values[f.name]) for f in fields.FIELDS if f.printed and f.name in values}
+    data = json.dumps(printed, ensure_ascii=False, sort_keys=True) + "\n" + body.strip()
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:16]
 
 
 def body_chars(body: str) -> int:
@@ -175,10 +180,13 @@ def load_item(root: str, rel: str, config) -> tuple[Item | None, list[Problem]]:
     item = Item(
         id=stem, path=rel, title=title, unit=values["unit"], date=values["date"],
         category=values["category"], urgency=values["urgency"], classification=values["classification"],
-        authors=values["authors"], body=body.strip("\n"), body_line=body_line, digest=content_digest(text),
+        authors=values["authors"], body=body.strip("\n"), body_line=body_line, digest=content_digest(values, body),
         secrecy_period=values.get("secrecy_period", ""), event_at=values.get("event_at"),
         reported_at=values.get("reported_at"), follow_up_of=values.get("follow_up_of", ""),
         tags=values.get("tags", ()), summary=values.get("summary", ""),
+        adopted_by=tuple(AdoptedBy(**r) for r in values.get("adopted_by", ())),
+        instructions=tuple(Instruction(**(r | {"feedback": tuple(Feedback(**f) for f in r.get("feedback", ()))}))
+                           for r in values.get("instructions", ())),
         lines={name: at(name) for name in values},
     )
     return item, problems

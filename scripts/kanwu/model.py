@@ -48,6 +48,7 @@ class Periodical:
     first_number: int  # the number within first_year of the repository's first issue
     max_items: int
     digest: bool  # 汇要: lists titles + abstracts, may reuse items
+    instructions: bool  # 领导批示: carries items with leaders' instructions, forwarded for handling
 
     def first_number_in(self, year: int) -> int:
         return self.first_number if year == self.first_year else 1
@@ -60,6 +61,21 @@ class Audience:
     max_classification: str
     periodicals: tuple[str, ...]
     restricted_issues: str  # omit | redact
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """Points by rule, declared in content/kanwu.yml (scoring:)."""
+
+    adoption: dict  # periodical id -> points per adopted item
+    higher_office: dict  # adopting office -> points
+    research_bonus: float
+    best_item: float
+    instruction: float
+    late_emergency: float
+    missing_follow_up: float
+    province_criticisms: int  # this many in a year → not eligible for the year's awards
+    city_criticisms: int
 
 
 @dataclass(frozen=True)
@@ -77,6 +93,7 @@ class Config:
     long_body_chars: int
     long_title_chars: int
     emergency_deadline_hours: float
+    scoring: Scoring
 
     def periodical(self, key: str) -> Periodical | None:
         """By id (daily) or by edition name (上报)."""
@@ -97,6 +114,47 @@ class Config:
         while not self.is_workday(day):
             day += dt.timedelta(days=1)
         return day
+
+
+@dataclass(frozen=True)
+class AdoptedBy:
+    """An adoption by a higher office's periodical (上级采用)."""
+
+    by: str  # the adopting office, e.g. 省委办公厅
+    publication: str
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """A responsible unit's answer to an instruction (办理反馈)."""
+
+    unit: str
+    date: dt.date
+    text: str
+
+
+@dataclass(frozen=True)
+class Instruction:
+    """A leader's written instruction on an item (领导批示), tracked to its answers."""
+
+    by: str
+    date: dt.date
+    text: str
+    units: tuple[str, ...]
+    due: dt.date
+    feedback: tuple[Feedback, ...] = ()
+
+    def answered_by(self, unit: str) -> bool:
+        return any(f.unit == unit for f in self.feedback)
+
+    @property
+    def open_units(self) -> tuple[str, ...]:
+        return tuple(u for u in self.units if not self.answered_by(u))
+
+    @property
+    def closed(self) -> bool:
+        return not self.open_units
 
 
 @dataclass(frozen=True)
@@ -121,6 +179,8 @@ class Item:
     follow_up_of: str = ""
     tags: tuple[str, ...] = ()
     summary: str = ""
+    adopted_by: tuple[AdoptedBy, ...] = ()
+    instructions: tuple[Instruction, ...] = ()
     lines: dict = field(default_factory=dict, compare=False, hash=False)  # field -> (line, col)
 
     @property

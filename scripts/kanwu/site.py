@@ -75,8 +75,8 @@ def build(root: str, audience_name: str | None = None, pdf: bool = True, out_roo
         files: dict = {}
         if pdf:
             from . import pdf as pdf_mod
-            files.update(pdf_mod.render_view(root, view))
-        site = generate.Site(view, pdfs=set(files))
+            files.update(pdf_mod.render_view(root, view, repo.evaluation))
+        site = generate.Site(view, pdfs=set(files), evaluation=repo.evaluation)
         files.update(site.pages())
         files.update(static_files(root, view))
         docs = os.path.join(work, "docs")

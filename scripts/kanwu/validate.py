@@ -31,6 +31,7 @@ class Repository:
     items: dict = field(default_factory=dict)  # id -> Item
     issues: list = field(default_factory=list)  # Issue, sorted by periodical, year, number
     problems: list = field(default_factory=list)
+    evaluation: object = None  # stats.Evaluation: best items, criticism notices
 
     @property
     def errors(self) -> list[Problem]:
@@ -59,6 +60,9 @@ def load_repository(root: str) -> Repository:
     repo.issues, problems = manifest.load_all(root)
     repo.problems += problems
     repo.problems += manifest.check_issues(config, repo.items, repo.issues)
+    from .stats import load_evaluation
+    repo.evaluation, problems = load_evaluation(root, config.units, repo.items)
+    repo.problems += problems
     repo.problems.sort()
     return repo
 
@@ -78,6 +82,17 @@ def check_items(config: Config, items: dict, root: str) -> list[Problem]:
                        "写上一条信息的编号（文件名去掉 .md）")
             elif (first.date, first.id) >= (item.date, item.id):
                 report("follow_up_of", f"续报所指的信息 {first.id} 不早于本条", "续报只能接在更早的信息后面")
+        for n, ins in enumerate(item.instructions):
+            for unit in ins.units:
+                if unit not in config.units:
+                    report("instructions", f"第 {n + 1} 条批示的承办单位“{unit}”没有登记{nearest(unit, config.units)}")
+            for fb in ins.feedback:
+                if fb.unit not in ins.units:
+                    report("instructions", f"第 {n + 1} 条批示的反馈单位“{fb.unit}”不是承办单位", "反馈单位应在 units 中")
+                if fb.date < ins.date:
+                    report("instructions", f"第 {n + 1} 条批示的反馈日期 {fb.date} 早于批示日期 {ins.date}")
+            if ins.due < ins.date:
+                report("instructions", f"第 {n + 1} 条批示的办理时限 {ins.due} 早于批示日期 {ins.date}")
         depth = render.nesting_depth(item.body)
         if depth > render.MAX_NESTING:
             problems.append(Problem(item.path, item.body_line, 1, ERROR, "",

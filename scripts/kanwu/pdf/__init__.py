@@ -170,17 +170,40 @@ def run_jobs(jobs: list[Job], processes: int | None = None) -> dict[str, str]:
     return failures
 
 
-def render_view(root: str, view: View) -> dict[str, bytes]:
-    """Every issue of the view as PDF bytes, keyed by its path in the site."""
-    jobs = jobs_for(root, view, list(view.issues))
-    failures = run_jobs(jobs)
+def notice_jobs(root: str, view: View, evaluation) -> dict[str, Job]:
+    """The monthly and quarterly notices (通报) of the view, keyed by their path in the site."""
+    from .. import stats
+    from ..generate import reference_date
+    from ..statspages import notice_slug, notice_periods
+
+    class _Site:  # what notice_periods needs
+        pass
+    site = _Site()
+    site.view, site.today = view, reference_date(view)
+    base = _fingerprint(root)
+    out = {}
+    for period in notice_periods(site):
+        report = stats.compute(view, period, evaluation, site.today)
+        html = document.notice_html(root, view, report)
+        digest = hashlib.sha256((base + html).encode("utf-8")).hexdigest()[:32]
+        out[f"pdf/notices/{notice_slug(period)}.pdf"] = Job(f"{period.label}信息工作通报", html,
+                                                           os.path.join(root, CACHE_DIR, digest + ".pdf"), root)
+    return out
+
+
+def render_view(root: str, view: View, evaluation=None) -> dict[str, bytes]:
+    """Every issue (and notice) of the view as PDF bytes, keyed by its path in the site."""
+    jobs = dict(zip((issue_pdf(i) for i in view.issues), jobs_for(root, view, list(view.issues))))
+    if evaluation is not None:
+        jobs.update(notice_jobs(root, view, evaluation))
+    failures = run_jobs(list(jobs.values()))
     if failures:
         raise KanwuError("以下各期的 PDF 未能生成（其余各期已生成并缓存）：\n"
                          + "\n".join(f"  {k}：{v}" for k, v in failures.items()))
     out = {}
-    for issue, job in zip(view.issues, jobs):
+    for rel, job in jobs.items():
         with open(job.out, "rb") as fh:
-            out[issue_pdf(issue)] = fh.read()
+            out[rel] = fh.read()
     return out
 
 

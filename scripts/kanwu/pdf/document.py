@@ -100,7 +100,37 @@ def context(view: View, issue: Issue, copy_no: int | None = None) -> dict:
     }
 
 
+def _env(root: str) -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(os.path.join(root, TEMPLATE_DIR)),
+                              autoescape=True, keep_trailing_newline=True)
+
+
 def issue_html(root: str, view: View, issue: Issue, copy_no: int | None = None) -> str:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(os.path.join(root, TEMPLATE_DIR)),
-                             autoescape=True, keep_trailing_newline=True)
-    return env.get_template("issue.html").render(**context(view, issue, copy_no))
+    return _env(root).get_template("issue.html").render(**context(view, issue, copy_no))
+
+
+def notice_html(root: str, view: View, report) -> str:
+    """A notice (通报) of one period in the bulletin style: ranking, quotas, late reports, best items."""
+    config = view.config
+    body_font = ROLES["body"][0]
+    units = config.units
+
+    def para(text):
+        return typeset.paragraph(render.esc(text), body_font) or ""
+
+    met = [r.name for r in report.units if r.quota_expected and not r.quota_missed]
+    missed = [f"{r.name}（缺报{r.quota_missed}次）" for r in report.units if r.quota_missed]
+    late = [f"{units[x.item.unit].short}《{x.item.title}》，事发后{x.hours:.1f}小时首报，超过{config.emergency_deadline_hours:g}小时时限。"
+            for x in report.late]
+    return _env(root).get_template("notice.html").render(
+        title=f"{report.period.label}信息工作通报", office=config.office_name, name=config.periodicals[
+            next(iter(config.periodicals))].name, edition="信息工作通报",
+        number_line=report.period.label, date_cn=cn_date(report.period.end), date_iso=report.period.end.isoformat(),
+        intro=para(f"现将{report.period.label}（{cn_date(report.period.start)}至{cn_date(report.period.end)}）全市党委系统"
+                   f"信息报送和采用情况通报如下。"),
+        rows=report.units,
+        quota_met=para("完成报送要求的单位：" + ("、".join(met) or "无") + "。"),
+        quota_missed=para("未完成报送要求的单位：" + ("；".join(missed) or "无") + "。"),
+        late=[para(x) for x in late] or [para("本期没有迟报。")],
+        best=[para(f"{units[i.unit].short}：{i.title}") for i in report.best] or [para("本期未评选。")],
+    )

@@ -1,0 +1,324 @@
+"""After publication: adoptions, quotas, deadlines, instructions and scores per unit.
+
+Everything is computed from what a build may see (a Repository or one audience's View)
+and from the rules in content/kanwu.yml (scoring:) and the records in
+content/evaluation.yml (best items of the month, criticism notices). The rules are data:
+changing a point value changes every table.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import os
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from . import yamlread
+from .errors import ERROR, KanwuError, Problem
+
+EVALUATION_FILE = "content/evaluation.yml"
+
+
+# ---- periods -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+    label: str
+
+    def __contains__(self, day) -> bool:
+        if isinstance(day, dt.datetime):
+            day = day.date()
+        return self.start <= day <= self.end
+
+
+def parse_period(text: str, today: dt.date) -> Period:
+    """week | month | quarter | year | yesterday | today | YYYY-MM | YYYY-Qn | YYYY | FROM:TO (YYYY-MM-DD)."""
+    text = (text or "month").strip()
+    if text == "today":
+        return Period(today, today, f"{today.year}年{today.month}月{today.day}日")
+    if text == "yesterday":
+        day = today - dt.timedelta(days=1)
+        return Period(day, day, f"{day.year}年{day.month}月{day.day}日")
+    if text == "week":
+        start = today - dt.timedelta(days=today.weekday())
+        return Period(start, start + dt.timedelta(days=6), f"{start.year}年第{start.isocalendar()[1]}周")
+    if text == "last-week":
+        start = today - dt.timedelta(days=today.weekday() + 7)
+        return Period(start, start + dt.timedelta(days=6), f"{start.year}年第{start.isocalendar()[1]}周")
+    if text == "month":
+        text = f"{today:%Y-%m}"
+    if text == "quarter":
+        text = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    if text == "year":
+        text = str(today.year)
+    m = re.fullmatch(r"(\d{4})-(\d{2})", text)
+    if m:
+        y, mo = int(m.group(1)), int(m.group(2))
+        if 1 <= mo <= 12:
+            return Period(dt.date(y, mo, 1), dt.date(y, mo, calendar.monthrange(y, mo)[1]), f"{y}年{mo}月")
+    m = re.fullmatch(r"(\d{4})-Q([1-4])", text, re.I)
+    if m:
+        y, q = int(m.group(1)), int(m.group(2))
+        end_month = q * 3
+        return Period(dt.date(y, end_month - 2, 1), dt.date(y, end_month, calendar.monthrange(y, end_month)[1]),
+                      f"{y}年第{q}季度")
+    m = re.fullmatch(r"(\d{4})", text)
+    if m:
+        y = int(m.group(1))
+        return Period(dt.date(y, 1, 1), dt.date(y, 12, 31), f"{y}年")
+    m = re.fullmatch(r"(\d{4}-\d{2}-\d{2}):(\d{4}-\d{2}-\d{2})", text)
+    if m:
+        try:
+            a, b = dt.date.fromisoformat(m.group(1)), dt.date.fromisoformat(m.group(2))
+        except ValueError:
+            raise KanwuError(f"时段“{text}”中的日期不存在。") from None
+        if a > b:
+            raise KanwuError(f"时段“{text}”的开始晚于结束。")
+        return Period(a, b, f"{a.year}年{a.month}月{a.day}日至{b.year}年{b.month}月{b.day}日")
+    raise KanwuError(f"无法识别的时段“{text}”。可写：week、last-week、month、quarter、year、yesterday、"
+                     "2026-11、2026-Q4、2026、2026-11-01:2026-11-15")
+
+
+# ---- records of the evaluation ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Criticism:
+    unit: str
+    level: str  # city | province
+    date: dt.date
+    reason: str
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    best_items: dict = field(default_factory=dict)  # "YYYY-MM" -> tuple of item ids
+    criticisms: tuple = ()
+
+
+def load_evaluation(root: str, units: dict, items: dict) -> tuple[Evaluation, list[Problem]]:
+    path = os.path.join(root, EVALUATION_FILE)
+    if not os.path.exists(path):
+        return Evaluation(), []
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read().lstrip("\ufeff")
+    try:
+        doc = yamlread.parse(text, EVALUATION_FILE)
+    except yamlread.YamlProblem as exc:
+        return Evaluation(), [exc.problem]
+    data = yamlread.plain(doc.data) or {}
+    problems = []
+
+    def fail(at, message):
+        problems.append(Problem(EVALUATION_FILE, *doc.where(at), ERROR, ".".join(map(str, at)), message, ""))
+
+    best = {}
+    for month, ids in (data.get("best_items") or {}).items():
+        if not re.fullmatch(r"\d{4}-\d{2}", str(month)):
+            fail(("best_items", month), f"月份“{month}”应写成 YYYY-MM")
+        ids = ids if isinstance(ids, list) else [ids]
+        for i, item_id in enumerate(ids):
+            if item_id not in items:
+                fail(("best_items", month, i), f"信息“{item_id}”不存在")
+        best[str(month)] = tuple(ids)
+    crit = []
+    for i, c in enumerate(data.get("criticisms") or []):
+        at = ("criticisms", i)
+        if not isinstance(c, dict):
+            fail(at, "每条通报应写 unit、level、date、reason")
+            continue
+        if c.get("unit") not in units:
+            fail(at + ("unit",), f"单位“{c.get('unit')}”没有登记")
+        if c.get("level") not in ("city", "province"):
+            fail(at + ("level",), "level 只能是 city（市委办公厅通报）或 province（省委办公厅通报）")
+        try:
+            day = dt.date.fromisoformat(str(c.get("date")))
+        except ValueError:
+            fail(at + ("date",), f"“{c.get('date')}”不是 YYYY-MM-DD 日期")
+            continue
+        crit.append(Criticism(str(c.get("unit")), str(c.get("level")), day, str(c.get("reason") or "")))
+    return Evaluation(best, tuple(crit)), problems
+
+
+# ---- the tables ---------------------------------------------------------------------------------
+
+@dataclass
+class UnitRow:
+    unit: str
+    name: str
+    kind: str
+    submitted: int = 0
+    adopted: int = 0
+    adopted_by_periodical: dict = field(default_factory=dict)
+    higher: int = 0
+    instructed: int = 0  # the unit's items that received a leader's instruction
+    research: int = 0  # 调研 items this year up to the period's end
+    research_minimum: int = 0
+    quota_expected: int = 0  # working days (daily) or weeks (weekly) in the period
+    quota_missed: int = 0
+    late: int = 0
+    missing_follow_up: int = 0
+    best: int = 0
+    handling: int = 0  # instructions the unit must handle (承办)
+    answered: int = 0
+    overdue: int = 0
+    criticisms_city: int = 0
+    criticisms_province: int = 0
+    score: float = 0.0
+    eligible: bool = True
+    rank: int = 0
+
+    @property
+    def rate(self) -> float:
+        return self.adopted / self.submitted if self.submitted else 0.0
+
+
+@dataclass
+class OfficerRow:
+    name: str
+    unit: str
+    submitted: int = 0
+    adopted: int = 0
+
+
+@dataclass(frozen=True)
+class LateReport:
+    item: object
+    hours: float
+
+
+@dataclass(frozen=True)
+class OpenInstruction:
+    item: object
+    instruction: object
+    unit: str
+    overdue_days: int
+
+
+@dataclass
+class Report:
+    period: Period
+    today: dt.date
+    units: list
+    officers: list
+    late: list
+    missing_follow_up: list
+    best: list
+    instructions: list  # OpenInstruction for every unanswered (instruction, unit), oldest first
+
+
+def first_report(item) -> bool:
+    return item.category == "突发事件" and not item.follow_up_of
+
+
+def hours_late(item) -> float:
+    return (item.reported_at - item.event_at).total_seconds() / 3600
+
+
+def compute(data, period: Period, evaluation: Evaluation, today: dt.date) -> Report:
+    """``data`` has .config, .items, .issues (a Repository or a View)."""
+    config, items, issues = data.config, data.items, data.issues
+    rules = config.scoring
+    rows = {uid: UnitRow(uid, u.name, u.kind, research_minimum=u.research_minimum) for uid, u in config.units.items()}
+    officers: dict = {}
+    adopted_in: dict = defaultdict(set)  # item id -> periodicals adopting it in the period
+    for issue in issues:
+        if issue.date in period:
+            for item_id in issue.item_ids:
+                adopted_in[item_id].add(issue.periodical)
+    followed = {i.follow_up_of for i in items.values() if i.follow_up_of}
+    best_ids = {i for month, ids in evaluation.best_items.items() for i in ids
+                if period.start <= dt.date(int(month[:4]), int(month[5:]), 1) <= period.end}
+    late, missing, best = [], [], []
+    by_unit_days: dict = defaultdict(set)
+    for item in items.values():
+        row = rows.get(item.unit)
+        if row is None:
+            continue
+        if item.date.year == period.end.year and item.date <= period.end and item.category == "调研":
+            row.research += 1
+        if item.date in period:
+            row.submitted += 1
+            by_unit_days[item.unit].add(item.date)
+            for author in item.authors:
+                o = officers.setdefault((author, item.unit), OfficerRow(author, rows[item.unit].name))
+                o.submitted += 1
+            if first_report(item) and item.reported_at and item.event_at:
+                if hours_late(item) > config.emergency_deadline_hours:
+                    row.late += 1
+                    late.append(LateReport(item, hours_late(item)))
+                if item.id not in followed:
+                    row.missing_follow_up += 1
+                    missing.append(item)
+        if item.id in adopted_in:
+            row.adopted += 1
+            for pid in adopted_in[item.id]:
+                row.adopted_by_periodical[pid] = row.adopted_by_periodical.get(pid, 0) + 1
+                row.score += rules.adoption.get(pid, 0)
+            if item.category == "调研":
+                row.score += rules.research_bonus
+            for author in item.authors:
+                officers.setdefault((author, item.unit), OfficerRow(author, rows[item.unit].name)).adopted += 1
+        for adoption in item.adopted_by:
+            if adoption.date in period:
+                row.higher += 1
+                row.score += rules.higher_office.get(adoption.by, 0)
+        for ins in item.instructions:
+            if ins.date in period:
+                row.instructed += 1
+                row.score += rules.instruction
+        if item.id in best_ids:
+            row.best += 1
+            row.score += rules.best_item
+            best.append(item)
+    open_list = []
+    for item in items.values():
+        for ins in item.instructions:
+            for unit in ins.units:
+                row = rows.get(unit)
+                if row is None or ins.date > period.end:
+                    continue
+                row.handling += 1
+                if ins.answered_by(unit):
+                    row.answered += 1
+                else:
+                    days = (today - ins.due).days
+                    if days > 0:
+                        row.overdue += 1
+                    open_list.append(OpenInstruction(item, ins, unit, max(0, days)))
+    open_list.sort(key=lambda o: (o.instruction.date, o.item.id, o.unit))
+    for row in rows.values():
+        row.score += rules.late_emergency * row.late + rules.missing_follow_up * row.missing_follow_up
+        unit = config.units[row.unit]
+        expected, missed = quota(config, unit, period, today, by_unit_days[row.unit])
+        row.quota_expected, row.quota_missed = expected, missed
+        year_crit = [c for c in evaluation.criticisms if c.unit == row.unit and c.date.year == period.end.year]
+        row.criticisms_city = sum(c.level == "city" for c in year_crit)
+        row.criticisms_province = sum(c.level == "province" for c in year_crit)
+        row.eligible = (row.criticisms_province < rules.province_criticisms
+                        and row.criticisms_city < rules.city_criticisms)
+        row.score = round(row.score, 2)
+    ranked = sorted(rows.values(), key=lambda r: (-r.score, -r.adopted, r.unit))
+    for n, row in enumerate(ranked, 1):
+        row.rank = n
+    officer_rows = sorted(officers.values(), key=lambda o: (-o.adopted, -o.submitted, o.name))
+    late.sort(key=lambda x: (x.item.date, x.item.id))
+    best.sort(key=lambda i: (i.date, i.id))
+    return Report(period, today, ranked, officer_rows, late, missing, best, open_list)
+
+
+def quota(config, unit, period: Period, today: dt.date, days: set) -> tuple[int, int]:
+    """(periods expected, periods with no submission) by the unit's quota, up to today."""
+    end = min(period.end, today)
+    if end < period.start or unit.quota == "none":
+        return 0, 0
+    workdays = [period.start + dt.timedelta(days=n) for n in range((end - period.start).days + 1)]
+    workdays = [d for d in workdays if config.is_workday(d)]
+    if unit.quota == "daily":
+        return len(workdays), sum(1 for d in workdays if d not in days)
+    weeks = sorted({d.isocalendar()[:2] for d in workdays})
+    covered = {d.isocalendar()[:2] for d in days}
+    return len(weeks), sum(1 for w in weeks if w not in covered)

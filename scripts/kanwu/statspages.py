@@ -1,0 +1,139 @@
+"""Site pages after publication: statistics with SVG charts, notices (通报), supervision (督办)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from . import charts, stats
+from .generate import cn_date, item_page, link, md, page
+
+
+def notice_periods(site) -> list[stats.Period]:
+    """Every month and quarter that has items, newest first."""
+    months = sorted({(i.date.year, i.date.month) for i in site.view.items.values()}, reverse=True)
+    out = [stats.parse_period(f"{y}-{m:02d}", site.today) for y, m in months]
+    quarters = sorted({(y, (m - 1) // 3 + 1) for y, m in months}, reverse=True)
+    out += [stats.parse_period(f"{y}-Q{q}", site.today) for y, q in quarters]
+    return out
+
+
+def notice_slug(period: stats.Period) -> str:
+    if period.start.month == period.end.month:
+        return f"{period.start:%Y-%m}"
+    return f"{period.start.year}-Q{(period.start.month - 1) // 3 + 1}"
+
+
+def pages(site) -> dict:
+    out = {}
+    out.update(statistics(site))
+    out["supervision.md"] = supervision(site)
+    periods = notice_periods(site)
+    rows = []
+    for period in periods:
+        slug = notice_slug(period)
+        out[f"notices/{slug}.md"] = notice(site, period, f"notices/{slug}.md")
+        rows.append(f"- [{period.label}信息工作通报]({slug}.md)")
+    out["notices/index.md"] = page("通报", "# 信息工作通报\n\n" + ("\n".join(rows) or "暂无。"), "listing")
+    return out
+
+
+def ranking_table(site, report, src) -> str:
+    lines = ["| 名次 | 单位 | 报送 | 采用 | 采用率 | 上级采用 | 获批示 | 缺报 | 迟报 | 月度最佳 | 得分 | 评先资格 |",
+             "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for r in report.units:
+        lines.append(f"| {r.rank} | [{md(r.name)}]({link(src, f'units/{r.unit}.md')}) | {r.submitted} | {r.adopted} | "
+                     f"{r.rate:.0%} | {r.higher} | {r.instructed} | {r.quota_missed}/{r.quota_expected} | {r.late} | "
+                     f"{r.best} | {r.score:g} | {'有' if r.eligible else '**取消**'} |")
+    return "\n".join(lines)
+
+
+def notice(site, period, src) -> bytes:
+    config = site.config
+    report = stats.compute(site.view, period, site.evaluation, site.today)
+    slug = notice_slug(period)
+    parts = [f"# {period.label}信息工作通报",
+             f"{md(config.office_name)}（{cn_date(period.start)}至{cn_date(period.end)}）"]
+    pdf = f"pdf/notices/{slug}.pdf"
+    if pdf in site.pdfs:
+        parts.append(f"[下载 PDF（印刷版）]({link(src, pdf)}){{ .md-button }}")
+    parts += ["## 一、各单位得分和排名", ranking_table(site, report, src),
+              "“缺报”为没有报送信息的工作日（县区，每日报送）或周（市直单位，每周报送）/ 应报数。"]
+    met = [r for r in report.units if r.quota_expected and not r.quota_missed]
+    missed = [r for r in report.units if r.quota_missed]
+    parts.append("## 二、报送频次")
+    parts.append("完成报送要求的单位：" + ("、".join(md(r.name) for r in met) or "无") + "。")
+    parts.append("未完成报送要求的单位：" + ("；".join(f"{md(r.name)}（缺报 {r.quota_missed} 次）" for r in missed) or "无") + "。")
+    parts.append("## 三、突发事件报送")
+    if report.late:
+        parts.append("\n".join(f"- {md(site.unit_name(x.item.unit))}：[{md(x.item.title)}]({link(src, item_page(x.item))})，"
+                               f"事发后 {x.hours:.1f} 小时首报，超过 {config.emergency_deadline_hours:g} 小时时限（迟报）"
+                               for x in report.late))
+    else:
+        parts.append("本期没有迟报。")
+    if report.missing_follow_up:
+        parts.append("首报后尚无续报：" + "；".join(f"[{md(i.title)}]({link(src, item_page(i))})"
+                                             for i in report.missing_follow_up) + "。")
+    parts.append("## 四、月度最佳信息")
+    parts.append("\n".join(f"- [{md(i.title)}]({link(src, item_page(i))})（{md(site.unit_name(i.unit))}）"
+                           for i in report.best) or "本期未评选。")
+    return page(f"{period.label}信息工作通报", "\n\n".join(parts), "notice")
+
+
+def statistics(site) -> dict:
+    src = "stats/index.md"
+    view = site.view
+    today = site.today
+    month = stats.parse_period(f"{today:%Y-%m}", today)
+    report = stats.compute(view, month, site.evaluation, today)
+    top = [r for r in report.units if r.submitted or r.adopted][:20]
+    svg_units = charts.bars(f"{month.label}各单位报送与采用", [r.name for r in top],
+                            [("报送", [r.submitted for r in top], "#9db4d1"), ("采用", [r.adopted for r in top], "#d42020")])
+    by_month = defaultdict(lambda: [0, 0])
+    used = {i for issue in view.issues for i in issue.item_ids}
+    for item in view.items.values():
+        key = f"{item.date.year}年{item.date.month}月"
+        by_month[key][0] += 1
+        by_month[key][1] += item.id in used
+    months = sorted(by_month, key=lambda k: (int(k[:4]), int(k[5:-1])))[-12:]
+    svg_months = charts.bars("各月收到与采用的信息", months,
+                             [("收到", [by_month[m][0] for m in months], "#9db4d1"),
+                              ("采用", [by_month[m][1] for m in months], "#d42020")])
+    adopted_by_periodical = defaultdict(int)
+    for issue in view.issues:
+        if issue.date in month:
+            adopted_by_periodical[issue.periodical] += len(issue.item_ids)
+    pids = [p for p in view.audience.periodicals if p in config_periodicals(site)]
+    svg_periodicals = charts.bars(f"{month.label}各刊采用条数", [site.config.periodicals[p].edition for p in pids],
+                                  [("采用", [adopted_by_periodical[p] for p in pids], "#d42020")])
+    body = [f"# 统计", f"数据截至 {cn_date(today)}。各单位得分按 `content/kanwu.yml` 中的考核规则计算；"
+            "全部时段的通报见[通报](../notices/index.md)，领导批示办理情况见[督办](../supervision.md)。",
+            f"## {month.label}排名", ranking_table(site, report, src),
+            "## 图表", "![各单位报送与采用](units.svg)", "![各月收到与采用](months.svg)", "![各刊采用条数](periodicals.svg)"]
+    return {src: page("统计", "\n\n".join(body), "listing"), "stats/units.svg": svg_units.encode("utf-8"),
+            "stats/months.svg": svg_months.encode("utf-8"), "stats/periodicals.svg": svg_periodicals.encode("utf-8")}
+
+
+def config_periodicals(site) -> dict:
+    return site.config.periodicals
+
+
+def supervision(site) -> bytes:
+    src = "supervision.md"
+    start = min((i.date for i in site.view.items.values()), default=site.today)
+    report = stats.compute(site.view, stats.Period(start, site.today, "全部"), site.evaluation, site.today)
+    parts = ["# 督办：领导批示办理情况", "件件有回音，事事有着落。以下为尚未反馈的批示，按批示时间先后排列。"]
+    if report.instructions:
+        lines = ["| 批示日期 | 批示领导 | 信息 | 承办单位 | 办理时限 | 状态 |", "| --- | --- | --- | --- | --- | --- |"]
+        for o in report.instructions:
+            status = f'<span class="kanwu-overdue">已逾期 {o.overdue_days} 天</span>' if o.overdue_days else "办理中"
+            lines.append(f"| {cn_date(o.instruction.date)} | {md(o.instruction.by)} | [{md(o.item.title)}]"
+                         f"({link(src, item_page(o.item))}) | {md(site.unit_name(o.unit))} | {cn_date(o.instruction.due)} | {status} |")
+        parts.append("\n".join(lines))
+    else:
+        parts.append("所有批示均已反馈。")
+    closed = [(i, ins) for i in site.view.items.values() for ins in i.instructions if ins.closed]
+    parts.append("## 已办结")
+    parts.append("\n".join(f"- {cn_date(ins.date)} {md(ins.by)}批示 [{md(i.title)}]({link(src, item_page(i))})，"
+                           f"{len(ins.feedback)} 份反馈" for i, ins in sorted(closed, key=lambda x: x[1].date)) or "暂无。")
+    return page("督办", "\n\n".join(parts), "listing")

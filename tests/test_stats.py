@@ -1,0 +1,185 @@
+"""After publication: scores and quotas by hand, period boundaries, Excel read back, 督办."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+
+import pytest
+
+from conftest import ROOT
+from kanwu import stats
+from kanwu.validate import load_repository
+
+D = dt.date
+
+
+def item(tree, item_id, category="动态", extra="", unit=None, urgency="平件"):
+    unit = unit or item_id.split("-")[1]
+    day = f"{item_id[:4]}-{item_id[4:6]}-{item_id[6:8]}"
+    tree.item(item_id, f"---\ntitle: 测试信息{item_id}\nunit: {unit}\ndate: {day}\ncategory: {category}\n"
+                       f"urgency: {urgency}\nclassification: 内部\nauthors: [信息员{unit}]\n{extra}---\n\n正文。\n")
+
+
+def issue(tree, periodical, number, total, day, ids):
+    tree.write(f"issues/{periodical}/2026/{number:03d}.yml",
+               f"periodical: {periodical}\nyear: 2026\nnumber: {number}\ntotal: {total}\ndate: {day}\n"
+               f"editor: 林雨桐\nsigner: 周正平\nsections:\n- heading: ''\n  items: [{', '.join(ids)}]\n")
+
+
+@pytest.fixture
+def small(tree):
+    """Two units over the first half of November 2026, scored by hand below."""
+    item(tree, "20261102-qingxi-01")                                    # adopted in 上报 (2)
+    item(tree, "20261103-qingxi-01", "调研", "adopted_by:\n  - {by: 省委办公厅, publication: 《江南信息》第1期, date: 2026-11-10}\n")
+    item(tree, "20261105-qingxi-01", "突发事件", "event_at: 2026-11-05 01:00+08:00\nreported_at: 2026-11-05 04:30+08:00\n",
+         urgency="特急")                                                 # late (3.5 h > 2 h), no 续报
+    item(tree, "20261104-yingji-01", "问题",
+         "instructions:\n  - by: 市委主要负责同志\n    date: 2026-11-06\n    text: 请抓紧办理。\n"
+         "    units: [yingji, qingxi]\n    due: 2026-11-10\n    feedback:\n"
+         "      - {unit: yingji, date: 2026-11-09, text: 已办理。}\n")
+    issue(tree, "daily", 198, 381, "2026-11-05", ["20261102-qingxi-01", "20261103-qingxi-01", "20261105-qingxi-01"])
+    issue(tree, "neican", 88, 97, "2026-11-06", ["20261103-qingxi-01", "20261104-yingji-01"])
+    tree.write("content/evaluation.yml", "best_items:\n  2026-11: [20261103-qingxi-01]\ncriticisms:\n"
+               "  - {unit: qingxi, level: city, date: 2026-11-06, reason: 迟报}\n"
+               "  - {unit: qingxi, level: city, date: 2026-11-12, reason: 迟报}\n")
+    return tree
+
+
+def compute(tree, period="2026-11-01:2026-11-15", today=D(2026, 11, 16)):
+    repo = load_repository(tree.root)
+    assert not repo.errors, [p.format() for p in repo.errors]
+    return stats.compute(repo, stats.parse_period(period, today), repo.evaluation, today)
+
+
+def row(report, unit):
+    return next(r for r in report.units if r.unit == unit)
+
+
+def test_scores_and_quotas_by_hand(small):
+    report = compute(small)
+    q = row(report, "qingxi")
+    # adoptions: 3 items in 上报 (3 × 2) + the research item in 内参 (4) + research bonus (3)
+    # + 省委办公厅 adoption (10) + best item (10) − late report (5) − no follow-up (2)
+    assert q.score == 3 * 2 + 4 + 3 + 10 + 10 - 5 - 2
+    assert (q.submitted, q.adopted, q.higher, q.late, q.missing_follow_up, q.best) == (3, 3, 1, 1, 1, 1)
+    assert q.adopted_by_periodical == {"daily": 3, "neican": 1}
+    assert q.research == 1 and q.research_minimum == 2
+    # daily quota over Nov 2–13 and 16? the period ends on the 15th (Sunday): 10 working days, reported on 3
+    assert (q.quota_expected, q.quota_missed) == (10, 7)
+    assert not q.eligible and q.criticisms_city == 2  # two city notices in the year
+    y = row(report, "yingji")
+    assert y.score == 4 + 5  # 内参 adoption + one instruction on its item
+    assert (y.instructed, y.handling, y.answered, y.overdue) == (1, 1, 1, 0)
+    assert (y.quota_expected, y.quota_missed) == (2, 1)  # weekly: two weeks, reported in one
+    assert q.handling == 1 and q.answered == 0 and q.overdue == 1
+    assert [o.unit for o in report.instructions] == ["qingxi"] and report.instructions[0].overdue_days == 6
+    assert [r.unit for r in report.units[:2]] == ["qingxi", "yingji"]
+
+
+def test_point_values_are_data(small):
+    config = os.path.join(small.root, "content/kanwu.yml")
+    text = open(config, encoding="utf-8").read()
+    open(config, "w", encoding="utf-8").write(text.replace("    daily: 2\n", "    daily: 7\n", 1))
+    assert row(compute(small), "qingxi").score == 3 * 7 + 4 + 3 + 10 + 10 - 5 - 2
+
+
+def test_holidays_are_not_quota_days(small):
+    report = compute(small, "2026-10", D(2026, 11, 16))
+    q = row(report, "qingxi")
+    # October 2026: 22 weekdays, 5 of them national holidays, plus the Saturday 10th made a working day
+    assert q.quota_expected == 22 - 5 + 1
+
+
+@pytest.mark.parametrize("text,start,end", [
+    ("2026-11", D(2026, 11, 1), D(2026, 11, 30)),
+    ("2028-02", D(2028, 2, 1), D(2028, 2, 29)),
+    ("2026-Q4", D(2026, 10, 1), D(2026, 12, 31)),
+    ("2026", D(2026, 1, 1), D(2026, 12, 31)),
+    ("week", D(2026, 11, 30), D(2026, 12, 6)),
+    ("last-week", D(2026, 11, 23), D(2026, 11, 29)),
+    ("yesterday", D(2026, 12, 1), D(2026, 12, 1)),
+    ("quarter", D(2026, 10, 1), D(2026, 12, 31)),
+    ("2026-12-25:2027-01-05", D(2026, 12, 25), D(2027, 1, 5)),
+])
+def test_periods(text, start, end):
+    p = stats.parse_period(text, D(2026, 12, 2))
+    assert (p.start, p.end) == (start, end)
+
+
+def test_year_end_boundary(tree):
+    item(tree, "20261231-qingxi-01")
+    item(tree, "20270104-qingxi-01")
+    repo = load_repository(tree.root)
+    dec = stats.compute(repo, stats.parse_period("2026-12", D(2027, 1, 10)), repo.evaluation, D(2027, 1, 10))
+    jan = stats.compute(repo, stats.parse_period("2027-01", D(2027, 1, 10)), repo.evaluation, D(2027, 1, 10))
+    assert row(dec, "qingxi").submitted == 1 and row(jan, "qingxi").submitted == 1
+
+
+def test_bad_period_is_a_clean_error(small):
+    result = small.run("stats", "--period", "2026-13")
+    assert result.exit_code == 1 and "无法识别的时段" in result.output
+
+
+def test_xlsx_read_back(small, tmp_path):
+    out = tmp_path / "统计.xlsx"
+    result = small.run("stats", "--period", "2026-11-01:2026-11-15", "--date", "2026-11-16", "--format", "xlsx",
+                       "--out", str(out))
+    assert result.exit_code == 0, result.output
+    from openpyxl import load_workbook
+    wb = load_workbook(out)
+    ws = wb["单位排名"]
+    header = [c.value for c in ws[2]]
+    first = dict(zip(header, [c.value for c in ws[3]]))
+    assert first["单位"] == "中共青溪县委办公室" and first["得分"] == 26 and first["采用"] == 3
+    assert first["评先资格"] == "取消" and first["上报采用"] == 3
+    assert wb["领导批示督办"]["F2"].value == 6
+
+
+def test_csv_and_table(small):
+    csv_out = small.run("stats", "--period", "2026-11-01:2026-11-15", "--date", "2026-11-16", "--format", "csv").output
+    assert csv_out.startswith("\ufeff名次,单位")
+    table = small.run("stats", "--period", "2026-11-01:2026-11-15", "--date", "2026-11-16", "--officers").output
+    assert re.search(r"^\s+1\s+中共青溪县委办公室\s+3\s+3\s+100%", table, re.M)
+    assert "未反馈的领导批示" in table and "已逾期 6 天" in table and "信息员qingxi" in table
+
+
+def test_bad_evaluation_record(small):
+    small.write("content/evaluation.yml", "best_items:\n  2026-11: [20261199-nowhere-01]\n")
+    result = small.run("check")
+    assert result.exit_code == 1 and "content/evaluation.yml:2:" in result.output
+
+
+def test_instruction_checks(tree):
+    item(tree, "20261104-yingji-01", "问题", "instructions:\n  - by: 领导\n    date: 2026-11-06\n    text: 办。\n"
+         "    units: [nowhere]\n    due: 2026-11-01\n    feedback:\n      - {unit: qingxi, date: 2026-11-05, text: 好}\n")
+    out = tree.run("check").output
+    assert "承办单位“nowhere”没有登记" in out and "不是承办单位" in out and "早于批示日期" in out
+
+
+def test_site_pages_supervision_and_charts(tmp_path):
+    import shutil
+    from conftest import Tree
+    dest = tmp_path / "repo"
+    for part in ("content", "issues", "theme"):
+        shutil.copytree(os.path.join(ROOT, part), dest / part)
+    shutil.copy(os.path.join(ROOT, "mkdocs.yml"), dest / "mkdocs.yml")
+    tree = Tree(dest)
+    assert tree.run("build", "--audience", "领导").exit_code == 0
+    live = os.path.realpath(dest / "site" / "lingdao")
+    sup = open(os.path.join(live, "supervision/index.html"), encoding="utf-8").read()
+    assert "部分已售商品房项目存在逾期交房风险" in sup and "已逾期 3 天" in sup  # due 11-20, data until 11-23
+    assert sup.index("部分已售商品房项目存在逾期交房风险") < sup.index("部分危险化学品企业安全管理人员配备不足")
+    for name in ("units.svg", "months.svg", "periodicals.svg"):
+        svg = open(os.path.join(live, "stats", name), encoding="utf-8").read()
+        assert svg.startswith("<svg") and "<script" not in svg and "<rect" in svg
+    item_page = open(os.path.join(live, "items/2026/11/20261112-zhujian-01/index.html"), encoding="utf-8").read()
+    assert "市政府主要负责同志" in item_page and "已对5个项目逐一建立专班" in item_page and "已逾期" in item_page
+    unit_page = open(os.path.join(live, "units/songqiao/index.html"), encoding="utf-8").read()
+    assert "承办的领导批示" in unit_page
+    notice = open(os.path.join(live, "notices/2026-11/index.html"), encoding="utf-8").read()
+    assert "松桥区一工业园区仓库发生火灾" in notice and "迟报" in notice
+    assert os.path.exists(os.path.join(live, "pdf/notices/2026-11.pdf"))
+    pishi = open(os.path.join(live, "periodicals/pishi/2026/031/index.html"), encoding="utf-8").read()
+    assert "kanwu-instruction" in pishi
