@@ -247,6 +247,6 @@ def test_status_answers_the_editor(sample):
 def test_sample_has_every_periodical(sample):
     repo = load_repository(sample.root)
     kinds = {i.periodical for i in repo.issues}
-    assert kinds == {"daily", "neican", "huiyao", "urgent"}
+    assert kinds == {"daily", "neican", "huiyao", "urgent", "pishi"}
     assert sum(i.periodical == "daily" for i in repo.issues) >= 5
     assert sum(i.periodical == "neican" for i in repo.issues) >= 2

@@ -33,7 +33,7 @@ def rendered(tmp_path_factory):
     result = tree.run("pdf", "--audience", "领导")
     assert result.exit_code == 0, result.output
     files = sorted(glob.glob(str(dest / "build/pdf/*/*/*.pdf")))
-    assert len(files) == 20
+    assert len(files) == 21
     os.makedirs(ARTIFACTS, exist_ok=True)
     for f in files:
         name = "-".join(f.split(os.sep)[-3:])
