@@ -17,7 +17,7 @@ clizh.install()
 from . import assemble as assemble_mod  # noqa: E402
 from . import manifest, scaffold, status as status_mod, validate  # noqa: E402
 from .config import find_root, load_config  # noqa: E402
-from .errors import KanwuError, ProblemsFound, problems_json  # noqa: E402
+from .errors import KanwuError, ProblemsFound, problems_gitlab, problems_json  # noqa: E402
 from .fields import CATEGORIES, CLASSIFICATIONS, URGENCIES, json_schema  # noqa: E402
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -61,8 +61,8 @@ def _root(ctx) -> str:
 @cli.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, type=click.Path(), metavar="[路径]...")
 @click.option("--changed", "rev", metavar="REV", help="只报告自 REV（如 origin/main）以来新增、修改、改名的文件")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
-              help="输出格式；github 为 GitHub/Gitea 工作流注释")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "gitlab"]), default="text",
+              show_default=True, help="输出格式；github 为 GitHub/Gitea 工作流注释，gitlab 为 GitLab 代码质量报告")
 @click.option("--strict", is_flag=True, help="把警告也当作错误")
 @click.pass_context
 def check(ctx, paths, rev, fmt, strict):
@@ -92,8 +92,8 @@ def check(ctx, paths, rev, fmt, strict):
         from dataclasses import replace
         problems = [replace(p, severity="错误") for p in problems]
     errors = sum(p.is_error for p in problems)
-    if fmt == "json":
-        click.echo(problems_json(problems))
+    if fmt in ("json", "gitlab"):
+        click.echo(problems_json(problems) if fmt == "json" else problems_gitlab(problems))
     else:
         for p in problems:
             click.echo(p.format_github() if fmt == "github" else p.format())
@@ -317,6 +317,85 @@ def stats(ctx, period, day, unit, officers, audience, fmt, out):
         click.echo(f"已写入 {out}")
     else:
         click.echo(text)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--changed", "rev", required=True, metavar="REV", help="与哪个版本比较，如 origin/main")
+@click.option("--out", type=click.Path(file_okay=False), metavar="目录", default="build/preview", show_default=True,
+              help="预览输出目录")
+@click.option("--summary", type=click.Path(dir_okay=False), metavar="文件",
+              help="把中文审核摘要（Markdown）追加到这个文件，如 $GITHUB_STEP_SUMMARY")
+@click.pass_context
+def preview(ctx, rev, out, summary):
+    """合并请求预览：改动的信息生成 HTML 页面和简报格式的 PDF，改动的期生成整期 PDF，并写审核摘要。
+
+    \b
+    例：kanwu preview --changed origin/main --summary "$GITHUB_STEP_SUMMARY"
+    """
+    from . import preview as preview_mod
+    root = _root(ctx)
+    repo = validate.load_repository(root)
+    out = out if os.path.isabs(out) else os.path.join(root, out)
+    result = preview_mod.build(repo, root, rev, out)
+    text = preview_mod.summary(repo, result)
+    if summary:
+        with open(summary, "a", encoding="utf-8") as fh:
+            fh.write(text)
+    click.echo(text)
+    click.echo(f"预览已写入 {os.path.relpath(out, root)}（{len(result.files)} 个文件）。")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--check", "check_only", is_flag=True, help="只检查已提交的文件是否过期，不写文件")
+@click.pass_context
+def codeowners(ctx, check_only):
+    """根据单位名册生成 .github/CODEOWNERS：各单位的稿件由其审核编辑审，期的清单和设置由签发人审。"""
+    from . import review
+    root = _root(ctx)
+    config = load_config(root)
+    text = review.codeowners(config)
+    if check_only:
+        missing = [p for p in review.CODEOWNERS_PATHS if not os.path.exists(os.path.join(root, p))]
+        if missing:
+            raise KanwuError(f"{'、'.join(missing)} 不存在；运行 kanwu codeowners 生成。")
+        problems = review.stale_codeowners(root, config)
+        if problems:
+            raise ProblemsFound(problems)
+        click.echo("CODEOWNERS 是最新的。")
+        return
+    for rel in review.CODEOWNERS_PATHS:
+        path = os.path.join(root, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        click.echo(f"已写入 {rel}（{len(config.units)} 个单位）。")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("item_id", metavar="信息编号")
+@click.pass_context
+def log(ctx, item_id):
+    """一条信息的记录：谁报送、谁修改、谁合并（来自 git 历史，含 Reviewed-by）。
+
+    \b
+    例：kanwu log 20261105-yunling-01
+    """
+    from . import review
+    root = _root(ctx)
+    repo = validate.load_repository(root)
+    item = repo.items.get(item_id)
+    if item is None:
+        raise KanwuError(f"信息“{item_id}”不存在（或有错误未能读取，请先运行 kanwu check）。")
+    changes = review.history(root, item)
+    click.echo(f"{item.id}  {item.title}")
+    for n, c in enumerate(changes):
+        role = "报送" if n == 0 else "修改"
+        line = f"  {c.when[:16].replace('T', ' ')}  {role}：{c.author}  {c.subject}  [{c.commit}]"
+        if c.reviewed_by:
+            line += f"  审核：{'、'.join(c.reviewed_by)}"
+        if c.merged_by:
+            line += f"  合并：{c.merged_by}"
+        click.echo(line)
 
 
 def main() -> None:

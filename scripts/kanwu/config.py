@@ -165,12 +165,25 @@ def load_config(root: str) -> Config:
         long_title_chars=cfg.get(rules, ("rules",), "long_title_chars", int, 40),
         emergency_deadline_hours=float(rules.get("emergency_deadline_hours", 2)),
         scoring=_scoring(cfg, data.get("scoring") or {}, periodicals),
+        signers=cfg.get(office, ("office",), "signers", list, default=()),
+        git_record_since=_date(cfg, rules, "git_record_since"),
+        backdate_hours=float(rules.get("backdate_warning_hours", 6)),
     )
     if not periodicals:
         cfg.fail(("periodicals",), "没有声明任何刊物")
     if cfg.problems:
         raise ProblemsFound(cfg.problems)
     return config
+
+
+def _date(cfg: _Reader, mapping: dict, key: str):
+    if not mapping.get(key):
+        return None
+    try:
+        return dt.date.fromisoformat(str(mapping[key]))
+    except ValueError:
+        cfg.fail(("rules", key), f"“{mapping[key]}”不是 YYYY-MM-DD 日期")
+        return None
 
 
 def _number(cfg: _Reader, path: tuple, value, default: float = 0.0) -> float:

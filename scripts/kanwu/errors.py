@@ -44,6 +44,18 @@ class Problem:
         return f"::{kind} file={self.path},line={self.line},col={self.col}::{text}"
 
 
+def problems_gitlab(problems: list[Problem]) -> str:
+    """GitLab's code quality report (the subset of Code Climate's format GitLab reads)."""
+    import hashlib
+    return json.dumps([{
+        "description": f"{p.field} — {p.message}{'（' + p.hint + '）' if p.hint else ''}".lstrip(" —"),
+        "check_name": "kanwu",
+        "fingerprint": hashlib.sha1(p.format().encode("utf-8")).hexdigest(),
+        "severity": "major" if p.is_error else "minor",
+        "location": {"path": p.path, "lines": {"begin": p.line}},
+    } for p in problems], ensure_ascii=False, indent=2)
+
+
 def problems_json(problems: list[Problem]) -> str:
     return json.dumps([asdict(p) | {"text": p.format()} for p in problems], ensure_ascii=False, indent=2)
 

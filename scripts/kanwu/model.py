@@ -94,6 +94,9 @@ class Config:
     long_title_chars: int
     emergency_deadline_hours: float
     scoring: Scoring
+    signers: tuple[str, ...] = ()  # git usernames who approve issues and settings (CODEOWNERS)
+    git_record_since: dt.date | None = None  # items committed before this were imported: no back-dating check
+    backdate_hours: float = 6.0
 
     def periodical(self, key: str) -> Periodical | None:
         """By id (daily) or by edition name (上报)."""

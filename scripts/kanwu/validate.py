@@ -63,6 +63,9 @@ def load_repository(root: str) -> Repository:
     from .stats import load_evaluation
     repo.evaluation, problems = load_evaluation(root, config.units, repo.items)
     repo.problems += problems
+    from .review import backdated, stale_codeowners
+    repo.problems += stale_codeowners(root, config)
+    repo.problems += backdated(root, repo.items, config.git_record_since, config.backdate_hours)
     repo.problems.sort()
     return repo
 

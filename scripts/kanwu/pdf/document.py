@@ -105,8 +105,9 @@ def _env(root: str) -> jinja2.Environment:
                               autoescape=True, keep_trailing_newline=True)
 
 
-def issue_html(root: str, view: View, issue: Issue, copy_no: int | None = None) -> str:
-    return _env(root).get_template("issue.html").render(**context(view, issue, copy_no))
+def issue_html(root: str, view: View, issue: Issue, copy_no: int | None = None, **overrides) -> str:
+    """``overrides`` replace parts of the context (a preview prints 预览稿 instead of a number)."""
+    return _env(root).get_template("issue.html").render(**(context(view, issue, copy_no) | overrides))
 
 
 def notice_html(root: str, view: View, report) -> str:
