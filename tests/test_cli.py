@@ -119,3 +119,13 @@ def _config():
     if not _CONFIG:
         _CONFIG.append(load_config(ROOT))
     return _CONFIG[0]
+
+
+def test_console_script_exit_codes(tree):
+    """The installed `kanwu` command (not CliRunner) exits 1 on errors: CI relies on it."""
+    exe = os.path.join(os.path.dirname(sys.executable), "kanwu")
+    tree.item("20261103-qingxi-01", GOOD_ITEM.replace("title: ", "title："))
+    res = subprocess.run([exe, "--root", tree.root, "check"], capture_output=True, text=True)
+    assert res.returncode == 1 and "全角冒号" in res.stdout
+    tree.item("20261103-qingxi-01", GOOD_ITEM)
+    assert subprocess.run([exe, "--root", tree.root, "check"], capture_output=True).returncode == 0

@@ -141,8 +141,9 @@ def _load_clean(root: str) -> validate.Repository:
 @click.option("--date", "day", callback=_date, help="本期日期（默认今天）")
 @click.option("--chain", metavar="ITEM", help="重要信息：指定首报或任一续报的编号")
 @click.option("--dry-run", is_flag=True, help="只显示清单，不写文件")
+@click.option("--skip-holiday", is_flag=True, help="非工作日什么也不做（定时任务用）")
 @click.pass_context
-def assemble(ctx, periodical, day, chain, dry_run):
+def assemble(ctx, periodical, day, chain, dry_run, skip_holiday):
     """为刊物生成下一期的清单（草稿），供编辑调整后签发。
 
     PERIODICAL 可写编号（daily）或版别（上报、内参、汇要、重要信息）。
@@ -154,6 +155,9 @@ def assemble(ctx, periodical, day, chain, dry_run):
     """
     root = _root(ctx)
     repo = _load_clean(root)
+    if skip_holiday and not repo.config.is_workday(day or _today()):
+        click.echo(f"{day or _today()} 不是工作日，未组期。")
+        return
     proposal = assemble_mod.propose(repo, periodical, day or _today(), chain or "")
     issue = proposal.issue
     p = repo.config.periodicals[issue.periodical]
@@ -398,10 +402,80 @@ def log(ctx, item_id):
         click.echo(line)
 
 
+@cli.command(context_settings=CONTEXT)
+@click.option("--site-root", type=click.Path(file_okay=False), metavar="目录",
+              help="上线目录（默认 site/）：每个阅读范围是其中的一个链接，如 /srv/kanwu/quanti")
+@click.option("--no-pdf", is_flag=True, help="不生成 PDF")
+@click.pass_context
+def publish(ctx, site_root, no_pdf):
+    """发布：检查全部内容，构建每个阅读范围和 PDF，全部成功后一起切换上线（保留上一版以便回退）。
+
+    检查有错误时什么也不切换。同时只能有一个发布在进行，后来的会等待。
+
+    \b
+    例：kanwu publish --site-root /srv/kanwu
+    """
+    from . import site as site_mod
+    root = _root(ctx)
+    for r in site_mod.publish(root, site_root, pdf=not no_pdf):
+        click.echo(f"已上线 {r.audience}：{r.pages} 个页面、{r.pdfs} 份 PDF（{os.path.basename(r.release)}，{r.seconds:.1f} 秒）")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--site-root", type=click.Path(file_okay=False), metavar="目录", help="上线目录（默认 site/）")
+@click.option("--audience", help="只回退一个阅读范围")
+@click.pass_context
+def rollback(ctx, site_root, audience):
+    """回退到上一版：把上线链接指回上一次发布的版本。"""
+    from . import site as site_mod
+    for aud, name in site_mod.rollback(_root(ctx), site_root, audience):
+        click.echo(f"已回退 {aud} 到 {name}")
+
+
+@cli.command("serve-config", context_settings=CONTEXT)
+@click.argument("server", type=click.Choice(["nginx", "apache"]))
+@click.option("--site-root", metavar="目录", help="上线目录（默认 content/kanwu.yml 的 publish.root）")
+@click.option("--listen", metavar="地址", help="监听地址（默认 publish.listen）")
+@click.option("--server-name", metavar="域名", help="域名（默认 publish.server_name）")
+@click.option("--htpasswd-dir", metavar="目录", help="口令文件所在目录（文件名为 <阅读范围>.htpasswd），代替配置中的路径")
+@click.pass_context
+def serve_config(ctx, server, site_root, listen, server_name, htpasswd_dir):
+    """生成网站服务器配置：每个阅读范围一个路径，各有访问规则，关闭目录列表，HTML 不缓存。
+
+    \b
+    例：kanwu serve-config nginx > /etc/nginx/sites-available/kanwu
+    """
+    from . import serve
+    config = load_config(_root(ctx))
+    pub = config.publish
+    args = (config, site_root or pub.get("root", "/srv/kanwu"), listen or str(pub.get("listen", "80")),
+            server_name or pub.get("server_name", "_"), htpasswd_dir)
+    click.echo(serve.nginx(*args) if server == "nginx" else serve.apache(*args), nl=False)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--site-root", metavar="目录", help="要检查写权限的上线目录（默认 publish.root）")
+@click.pass_context
+def doctor(ctx, site_root):
+    """检查这台机器能否运行 kanwu：Python 和依赖版本、各角色字体（不许悄悄替换）、Chromium、发布目录权限、访问规则。"""
+    from . import doctor as doctor_mod
+    root = _root(ctx)
+    findings = doctor_mod.run(root, load_config(root), site_root)
+    for f in findings:
+        mark = "✓" if f.ok else ("✗" if f.fatal else "!")
+        click.echo(f"{mark} {f.what}" + ("" if f.ok else f" — 怎么改：{f.fix}"))
+    bad = [f for f in findings if not f.ok and f.fatal]
+    click.echo(f"发现 {len(bad)} 个必须解决的问题。" if bad else "这台机器可以运行 kanwu。")
+    if bad:
+        ctx.exit(1)
+
+
 def main() -> None:
     debug = "--debug" in sys.argv
     try:
-        cli.main(prog_name="kanwu", standalone_mode=False)
+        # Not standalone: kanwu reports errors itself. Click then *returns* the code of ctx.exit(N).
+        code = cli.main(prog_name="kanwu", standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

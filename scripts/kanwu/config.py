@@ -139,6 +139,7 @@ def load_config(root: str) -> Config:
             max_classification=cfg.get(a, path, "max_classification", choices=CLASSIFICATIONS),
             periodicals=plist,
             restricted_issues=cfg.get(a, path, "restricted_issues", default="redact", choices=("omit", "redact")),
+            access=_access(cfg, a.get("access"), path + ("access",)),
         )
 
     def days(key):
@@ -168,12 +169,29 @@ def load_config(root: str) -> Config:
         signers=cfg.get(office, ("office",), "signers", list, default=()),
         git_record_since=_date(cfg, rules, "git_record_since"),
         backdate_hours=float(rules.get("backdate_warning_hours", 6)),
+        publish=data.get("publish") or {},
     )
     if not periodicals:
         cfg.fail(("periodicals",), "没有声明任何刊物")
     if cfg.problems:
         raise ProblemsFound(cfg.problems)
     return config
+
+
+ACCESS_TYPES = ("basic", "cert", "ip")
+
+
+def _access(cfg: _Reader, access, path: tuple) -> dict:
+    """The access rule of an audience's site; checked here, enforced by the generated web-server config."""
+    if access is None:
+        return {}
+    if not isinstance(access, dict) or access.get("type") not in ACCESS_TYPES:
+        cfg.fail(path, "access 应写明 type：basic（口令文件）、cert（客户端证书）或 ip（地址白名单）")
+        return {}
+    need = {"basic": "htpasswd", "cert": "ca", "ip": "allow"}[access["type"]]
+    if not access.get(need):
+        cfg.fail(path, f"access 类型 {access['type']} 需要写 {need}")
+    return access
 
 
 def _date(cfg: _Reader, mapping: dict, key: str):

@@ -61,6 +61,7 @@ class Audience:
     max_classification: str
     periodicals: tuple[str, ...]
     restricted_issues: str  # omit | redact
+    access: dict = field(default_factory=dict, compare=False, hash=False)  # the web server's door: basic | cert | ip
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class Config:
     signers: tuple[str, ...] = ()  # git usernames who approve issues and settings (CODEOWNERS)
     git_record_since: dt.date | None = None  # items committed before this were imported: no back-dating check
     backdate_hours: float = 6.0
+    publish: dict = field(default_factory=dict, compare=False, hash=False)  # root, server_name, listen
 
     def periodical(self, key: str) -> Periodical | None:
         """By id (daily) or by edition name (上报)."""

@@ -63,37 +63,101 @@ def source_date_epoch(root: str) -> str:
 
 
 def build(root: str, audience_name: str | None = None, pdf: bool = True, out_root: str | None = None) -> BuildResult:
-    start = time.monotonic()
+    """Build one audience's site and switch it live."""
     repo = load_repository(root)
     if repo.errors:
         raise ProblemsFound(repo.errors)
     aud = audience_mod.pick(repo.config, audience_name)
-    view = audience_mod.view(repo, aud)
-    work = os.path.join(root, "build", aud.id)
     live = os.path.join(out_root or os.path.join(root, "site"), aud.id)
     with lock(os.path.join(root, "build", f".{aud.id}.lock")):
-        files: dict = {}
-        if pdf:
-            from . import pdf as pdf_mod
-            files.update(pdf_mod.render_view(root, view, repo.evaluation))
-        site = generate.Site(view, pdfs=set(files), evaluation=repo.evaluation)
-        files.update(site.pages())
-        files.update(static_files(root, view))
-        docs = os.path.join(work, "docs")
-        os.makedirs(docs, exist_ok=True)
-        written, removed, _ = generate.write_tree(docs, files)
-        release = os.path.join(work, "releases", time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}")
-        try:
-            run_mkdocs(root, docs, release)
-            index_search(release, view)
-            verify(release, files)
-        except BaseException:
-            shutil.rmtree(release, ignore_errors=True)
-            raise
-        switch(live, release)
-        prune(os.path.join(work, "releases"), keep=os.path.realpath(release))
+        result = build_release(root, repo, aud, live, pdf)
+        switch(live, result.release)
+        prune(os.path.dirname(result.release), keep=os.path.realpath(result.release))
+    return result
+
+
+def build_release(root: str, repo, aud, live: str, pdf: bool = True) -> BuildResult:
+    """Generate, render and index one audience into a new, complete release folder (not yet live)."""
+    start = time.monotonic()
+    view = audience_mod.view(repo, aud)
+    work = os.path.join(root, "build", aud.id)
+    files: dict = {}
+    if pdf:
+        from . import pdf as pdf_mod
+        files.update(pdf_mod.render_view(root, view, repo.evaluation))
+    site = generate.Site(view, pdfs=set(files), evaluation=repo.evaluation)
+    files.update(site.pages())
+    files.update(static_files(root, view))
+    docs = os.path.join(work, "docs")
+    os.makedirs(docs, exist_ok=True)
+    written, removed, _ = generate.write_tree(docs, files)
+    folder = os.path.join(work, "releases")
+    os.makedirs(folder, exist_ok=True)
+    for leftover in os.listdir(folder):  # a build killed half-way leaves its temporary folder
+        if leftover.startswith(".tmp-"):
+            shutil.rmtree(os.path.join(folder, leftover), ignore_errors=True)
+    name = f"{next_release_number(folder):06d}-" + time.strftime("%Y%m%d-%H%M%S")
+    tmp = os.path.join(folder, f".tmp-{name}")
+    try:
+        run_mkdocs(root, docs, tmp)
+        index_search(tmp, view)
+        verify(tmp, files)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    release = os.path.join(folder, name)
+    os.rename(tmp, release)
     return BuildResult(aud.id, release, live, sum(1 for f in files if f.endswith(".md")), written, removed,
                        sum(1 for f in files if f.endswith(".pdf")), time.monotonic() - start)
+
+
+def next_release_number(folder: str) -> int:
+    numbers = [int(d.split("-")[0]) for d in os.listdir(folder) if d[:6].isdigit()]
+    return max(numbers, default=0) + 1
+
+
+def publish(root: str, out_root: str | None = None, pdf: bool = True) -> list[BuildResult]:
+    """Check, build every audience, then switch them all: a failing check or build switches nothing.
+
+    One publish at a time (a lock): two merges in quick succession publish one after the other.
+    """
+    with lock(os.path.join(root, "build", ".publish.lock")):
+        repo = load_repository(root)
+        if repo.errors:
+            raise ProblemsFound(repo.errors)
+        results = []
+        try:
+            for aud in repo.config.audiences.values():
+                live = os.path.join(out_root or os.path.join(root, "site"), aud.id)
+                with lock(os.path.join(root, "build", f".{aud.id}.lock")):
+                    results.append(build_release(root, repo, aud, live, pdf))
+        except BaseException:
+            for r in results:
+                shutil.rmtree(r.release, ignore_errors=True)
+            raise
+        for r in results:
+            switch(r.live, r.release)
+            prune(os.path.dirname(r.release), keep=os.path.realpath(r.release))
+        return results
+
+
+def rollback(root: str, out_root: str | None = None, audience_name: str | None = None) -> list[tuple[str, str]]:
+    """Point each audience's live link back to the release before the live one."""
+    from .config import load_config
+    config = load_config(root)
+    names = [audience_mod.pick(config, audience_name).id] if audience_name else list(config.audiences)
+    targets = []
+    for aud in names:  # find every target first: roll back all audiences or none
+        live = os.path.join(out_root or os.path.join(root, "site"), aud)
+        folder = os.path.join(root, "build", aud, "releases")
+        current = os.path.realpath(live) if os.path.islink(live) else ""
+        older = [r for r in releases(folder) if os.path.realpath(r) < current]
+        if not older:
+            raise KanwuError(f"阅读范围 {aud} 没有可以回退到的上一版，未做任何回退。")
+        targets.append((aud, live, older[-1]))
+    for aud, live, target in targets:
+        switch(live, target)
+    return [(aud, os.path.basename(target)) for aud, _, target in targets]
 
 
 def static_files(root: str, view) -> dict:
@@ -195,12 +259,17 @@ def switch(live: str, release: str) -> None:
 
 
 def releases(folder: str) -> list[str]:
+    """Complete releases, oldest first (temporary folders of unfinished builds excluded)."""
     if not os.path.isdir(folder):
         return []
-    return sorted(os.path.join(folder, d) for d in os.listdir(folder))
+    return sorted(os.path.join(folder, d) for d in os.listdir(folder) if d[:6].isdigit())
 
 
 def prune(folder: str, keep: str) -> None:
-    old = [r for r in releases(folder) if os.path.realpath(r) != keep]
-    for r in old[: max(0, len(old) - (KEEP_RELEASES - 1))]:
+    """Keep the live release and the one before it (for rollback)."""
+    older = [r for r in releases(folder) if os.path.realpath(r) < keep]
+    for r in older[: max(0, len(older) - (KEEP_RELEASES - 1))]:
         shutil.rmtree(r, ignore_errors=True)
+    for r in releases(folder):
+        if os.path.realpath(r) > keep:  # releases rolled back from
+            shutil.rmtree(r, ignore_errors=True)
