@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test check clean
+.PHONY: setup demo test check clean bench bench-smoke
 
 setup: $(STAMP)
 
@@ -23,6 +23,12 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python scripts/bench.py --sizes 5000 20000 50000 --out BENCHMARKS.md
+
+bench-smoke: setup
+	$(BIN)/python scripts/bench.py --sizes 1000 --out build/bench/BENCHMARKS-smoke.md
 
 check: setup
 	$(BIN)/kanwu check

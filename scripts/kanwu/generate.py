@@ -9,12 +9,14 @@ skip the rest.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
 import posixpath
 import re
+import shutil
 from collections import Counter, defaultdict
 
 from . import render
@@ -405,7 +407,17 @@ class Site:
 
 # ---- writing -------------------------------------------------------------------------------
 
-def write_tree(docs_dir: str, files: dict[str, bytes], known: dict | None = None) -> tuple[list, list, dict]:
+class CachedFile:
+    """A file already on disk under a content-addressed name (a cached PDF): linked, never read."""
+
+    __slots__ = ("path", "digest")
+
+    def __init__(self, path: str):
+        self.path = path
+        self.digest = os.path.splitext(os.path.basename(path))[0]
+
+
+def write_tree(docs_dir: str, files: dict, known: dict | None = None) -> tuple[list, list, dict]:
     """Make ``docs_dir`` hold exactly ``files``: write what changed, remove the rest.
 
     ``known`` maps paths to the sha1 of what the last build wrote, so unchanged files are not
@@ -415,10 +427,23 @@ def write_tree(docs_dir: str, files: dict[str, bytes], known: dict | None = None
     known = known or {}
     written, hashes = [], {}
     for rel, data in files.items():
-        digest = hashlib.sha1(data).hexdigest()
+        linked = isinstance(data, CachedFile)
+        digest = data.digest if linked else hashlib.sha1(data).hexdigest()
         hashes[rel] = digest
         full = os.path.join(docs_dir, rel)
         if known.get(rel) == digest and os.path.exists(full):
+            continue
+        if linked:
+            os.makedirs(os.path.dirname(full), exist_ok=True)
+            tmp = full + ".kanwu-tmp"
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(tmp)
+            try:
+                os.link(data.path, tmp)
+            except OSError:  # another file system: copy
+                shutil.copyfile(data.path, tmp)
+            os.replace(tmp, full)
+            written.append(rel)
             continue
         try:
             with open(full, "rb") as fh:
@@ -431,13 +456,17 @@ def write_tree(docs_dir: str, files: dict[str, bytes], known: dict | None = None
             fh.write(data)
         os.replace(tmp, full)
         written.append(rel)
-    removed = []
+    # What changed since the last *successful* build (``known``), not only what this call rewrote:
+    # a build that failed after writing the tree must not hide its changes from the next one.
+    written += [rel for rel, digest in hashes.items() if known and known.get(rel) != digest and rel not in written]
+    removed = [rel for rel in known if rel not in files]
     for dirpath, dirnames, filenames in os.walk(docs_dir, topdown=False):
         for name in filenames:
             rel = os.path.relpath(os.path.join(dirpath, name), docs_dir).replace(os.sep, "/")
             if rel not in files:
                 os.remove(os.path.join(dirpath, name))
-                removed.append(rel)
+                if rel not in removed:
+                    removed.append(rel)
         if dirpath != docs_dir and not os.listdir(dirpath):
             os.rmdir(dirpath)
     return written, removed, hashes

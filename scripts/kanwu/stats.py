@@ -229,12 +229,17 @@ def compute(data, period: Period, evaluation: Evaluation, today: dt.date) -> Rep
         if issue.date in period:
             for item_id in issue.item_ids:
                 adopted_in[item_id].add(issue.periodical)
-    followed = {i.follow_up_of for i in items.values() if i.follow_up_of}
+    followed = _followed(items)
+    year_start = dt.date(period.end.year, 1, 1)
+    # Only what can count in this period: items of the period's year up to its end, items adopted
+    # in it, and the few with records (adoptions by higher offices, instructions).
+    relevant = [i for i in items.values() if year_start <= i.date <= period.end or i.id in adopted_in
+                or i.adopted_by or i.instructions]
     best_ids = {i for month, ids in evaluation.best_items.items() for i in ids
                 if period.start <= dt.date(int(month[:4]), int(month[5:]), 1) <= period.end}
     late, missing, best = [], [], []
     by_unit_days: dict = defaultdict(set)
-    for item in items.values():
+    for item in relevant:
         row = rows.get(item.unit)
         if row is None:
             continue
@@ -275,7 +280,7 @@ def compute(data, period: Period, evaluation: Evaluation, today: dt.date) -> Rep
             row.score += rules.best_item
             best.append(item)
     open_list = []
-    for item in items.values():
+    for item in relevant:
         for ins in item.instructions:
             for unit in ins.units:
                 row = rows.get(unit)
@@ -308,6 +313,16 @@ def compute(data, period: Period, evaluation: Evaluation, today: dt.date) -> Rep
     late.sort(key=lambda x: (x.item.date, x.item.id))
     best.sort(key=lambda i: (i.date, i.id))
     return Report(period, today, ranked, officer_rows, late, missing, best, open_list)
+
+
+_FOLLOWED: list = [None, set()]  # [the items dict it was computed for, the ids]
+
+
+def _followed(items: dict) -> set:
+    """Ids of items that have a 续报, computed once per set of items (a build computes many periods)."""
+    if _FOLLOWED[0] is not items:
+        _FOLLOWED[:] = [items, {i.follow_up_of for i in items.values() if i.follow_up_of}]
+    return _FOLLOWED[1]
 
 
 def quota(config, unit, period: Period, today: dt.date, days: set) -> tuple[int, int]:

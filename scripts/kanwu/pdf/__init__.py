@@ -28,14 +28,67 @@ ALLOWED_DIRS = (os.path.join("content", "assets"), os.path.join("theme", "pdf"))
 TIMEOUT_S = 120
 MEMORY_LIMIT = 3 * 1024 ** 3
 CSS_FILE = os.path.join("theme", "pdf", "bulletin.css")
+TEMPLATE = os.path.join("theme", "pdf")
 
 
 @dataclass(frozen=True)
 class Job:
     key: str  # what the user sees: 《…》2026年第N期
-    html: str
+    html: str  # '' when the inputs are known and their PDF is cached
     out: str  # cache file to write
     root: str
+    inputs: str = ""  # hash of everything the HTML is made from
+
+
+INDEX_FILE = os.path.join(CACHE_DIR, "inputs.json")
+_CODE = ("document.py", "typeset.py", "fonts.py")
+
+
+def _code_fingerprint(root: str) -> str:
+    """kanwu's own code and templates that shape the HTML of a PDF."""
+    h = hashlib.sha256()
+    here = os.path.dirname(os.path.abspath(__file__))
+    for path in [os.path.join(here, n) for n in _CODE] + [os.path.join(here, "..", "render.py")] + \
+            [os.path.join(root, TEMPLATE, n) for n in ("issue.html", "notice.html")]:
+        with open(path, "rb") as fh:
+            h.update(fh.read())
+    return h.hexdigest()
+
+
+def _inputs(base: str, view: View, issue: Issue, copy_no: int | None) -> str:
+    """A hash of the issue's inputs: its manifest, its items' printed content, units, periodical."""
+    import json
+
+    from ..manifest import issue_to_data
+    p = view.config.periodicals[issue.periodical]
+    parts = [base, json.dumps(issue_to_data(issue), ensure_ascii=False, sort_keys=True, default=str), repr(p),
+             str(view.redacted.get(issue.key, 0)), str(copy_no)]
+    for item_id in issue.item_ids:
+        item = view.items[item_id]
+        unit = view.config.units.get(item.unit)
+        parts.append(f"{item_id}|{item.digest}|{unit.short if unit else ''}|{item.instructions if p.instructions else ''}")
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def _read_index(root: str) -> dict:
+    import json
+    try:
+        with open(os.path.join(root, INDEX_FILE), encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return {}
+
+
+def _record(root: str, jobs: list[Job]) -> None:
+    import json
+    index = _read_index(root)
+    index.update({j.inputs: os.path.basename(j.out) for j in jobs if j.inputs and os.path.exists(j.out)})
+    path = os.path.join(root, INDEX_FILE)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(index, fh)
+    os.replace(tmp, path)
 
 
 def _fingerprint(root: str) -> str:
@@ -50,14 +103,22 @@ def _fingerprint(root: str) -> str:
 
 
 def jobs_for(root: str, view: View, issues: list[Issue], copy_no: int | None = None) -> list[Job]:
+    """A job per issue; an issue whose inputs were rendered before is not even laid out as HTML."""
     base = _fingerprint(root)
+    known_base = base + _code_fingerprint(root)
+    index = _read_index(root)
     jobs = []
     for issue in issues:
-        html = document.issue_html(root, view, issue, copy_no)
-        digest = hashlib.sha256((base + html).encode("utf-8")).hexdigest()[:32]
         p = view.config.periodicals[issue.periodical]
         label = f"《{p.name}》（{p.edition}）{issue.year}年第{issue.number}期" + (f" 第{copy_no:06d}份" if copy_no else "")
-        jobs.append(Job(label, html, os.path.join(root, CACHE_DIR, digest + ".pdf"), root))
+        inputs = _inputs(known_base, view, issue, copy_no)
+        cached = index.get(inputs)
+        if cached and os.path.exists(os.path.join(root, CACHE_DIR, cached)):
+            jobs.append(Job(label, "", os.path.join(root, CACHE_DIR, cached), root, inputs))
+            continue
+        html = document.issue_html(root, view, issue, copy_no)
+        digest = hashlib.sha256((base + html).encode("utf-8")).hexdigest()[:32]
+        jobs.append(Job(label, html, os.path.join(root, CACHE_DIR, digest + ".pdf"), root, inputs))
     return jobs
 
 
@@ -137,10 +198,15 @@ def run_jobs(jobs: list[Job], processes: int | None = None) -> dict[str, str]:
     failures: dict[str, str] = {}
     if not todo:
         return failures
+    try:
+        return _run(todo, failures, processes)
+    finally:
+        _record(todo[0].root, todo)
+
+
+def _run(todo: list[Job], failures: dict, processes: int | None) -> dict[str, str]:
+    # even one issue (today's) renders in a worker: the worker guards time and memory
     processes = processes or min(len(todo), os.cpu_count() or 1, 2)
-    if processes == 1 and len(todo) == 1:
-        # one issue (e.g. today's): a worker process still guards time and memory
-        processes = 1
     ctx = multiprocessing.get_context("fork")
     pending = list(todo)
     while pending:
@@ -191,8 +257,8 @@ def notice_jobs(root: str, view: View, evaluation) -> dict[str, Job]:
     return out
 
 
-def render_view(root: str, view: View, evaluation=None) -> dict[str, bytes]:
-    """Every issue (and notice) of the view as PDF bytes, keyed by its path in the site."""
+def render_view(root: str, view: View, evaluation=None) -> dict:
+    """Every issue (and notice) of the view as a cached PDF file, keyed by its path in the site."""
     jobs = dict(zip((issue_pdf(i) for i in view.issues), jobs_for(root, view, list(view.issues))))
     if evaluation is not None:
         jobs.update(notice_jobs(root, view, evaluation))
@@ -200,11 +266,8 @@ def render_view(root: str, view: View, evaluation=None) -> dict[str, bytes]:
     if failures:
         raise KanwuError("以下各期的 PDF 未能生成（其余各期已生成并缓存）：\n"
                          + "\n".join(f"  {k}：{v}" for k, v in failures.items()))
-    out = {}
-    for rel, job in jobs.items():
-        with open(job.out, "rb") as fh:
-            out[rel] = fh.read()
-    return out
+    from ..generate import CachedFile
+    return {rel: CachedFile(job.out) for rel, job in jobs.items()}
 
 
 def render_command(root: str, periodical: str | None, number: int | None, year: int | None,
