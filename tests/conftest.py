@@ -69,15 +69,16 @@ def tree(tmp_path):
     return Tree(tmp_path / "repo")
 
 
+def copy_sample(dest, extra=()) -> Tree:
+    """A copy of the repository's own sample content, issues, theme and site config at ``dest``."""
+    os.makedirs(dest, exist_ok=True)
+    for part in ("content", "issues", "theme", *extra):
+        shutil.copytree(os.path.join(ROOT, part), os.path.join(dest, part))
+    shutil.copy(os.path.join(ROOT, "mkdocs.yml"), os.path.join(dest, "mkdocs.yml"))
+    return Tree(dest)
+
+
 @pytest.fixture
 def sample(tmp_path):
     """A copy of the repository's own sample content and issues."""
-    dest = tmp_path / "sample"
-    os.makedirs(dest)
-    for part in ("content", "issues", "theme"):
-        if os.path.isdir(os.path.join(ROOT, part)):
-            shutil.copytree(os.path.join(ROOT, part), dest / part)
-    for name in ("mkdocs.yml",):
-        if os.path.exists(os.path.join(ROOT, name)):
-            shutil.copy(os.path.join(ROOT, name), dest / name)
-    return Tree(dest)
+    return copy_sample(tmp_path / "sample")

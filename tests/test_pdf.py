@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from conftest import Tree, item_path
+from conftest import copy_sample, item_path
 from pdfread import MM, lines, metadata, outline, pages, pdffonts, text
 
 ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "test-artifacts")
@@ -24,12 +24,8 @@ LINE = 28.95
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     """Every sample issue, rendered for the highest audience, with kanwu pdf."""
-    from conftest import ROOT
     dest = tmp_path_factory.mktemp("pdf") / "repo"
-    for part in ("content", "issues", "theme"):
-        shutil.copytree(os.path.join(ROOT, part), dest / part)
-    shutil.copy(os.path.join(ROOT, "mkdocs.yml"), dest / "mkdocs.yml")
-    tree = Tree(dest)
+    tree = copy_sample(dest)
     result = tree.run("pdf", "--audience", "领导")
     assert result.exit_code == 0, result.output
     files = sorted(glob.glob(str(dest / "build/pdf/*/*/*.pdf")))

@@ -14,14 +14,11 @@ import time
 
 import pytest
 
-from conftest import ROOT, Tree
+from conftest import ROOT, Tree, copy_sample
 
 
 def sample(dest) -> Tree:
-    for part in ("content", "issues", "theme"):
-        shutil.copytree(os.path.join(ROOT, part), dest / part)
-    shutil.copy(os.path.join(ROOT, "mkdocs.yml"), dest / "mkdocs.yml")
-    return Tree(dest)
+    return copy_sample(dest)
 
 
 def test_publish_twice_then_rollback(tmp_path):

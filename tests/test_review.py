@@ -10,7 +10,7 @@ import sys
 
 import yaml
 
-from conftest import GOOD_ITEM, ROOT, Tree, item_path
+from conftest import GOOD_ITEM, ROOT, Tree, copy_sample, item_path
 
 
 def test_workflow_files_are_valid():
@@ -34,11 +34,7 @@ def test_workflow_files_are_valid():
 
 def pr_repo(tmp_path) -> Tree:
     """A real git repository: main with the sample, a branch adding one item and changing one manifest."""
-    dest = tmp_path / "repo"
-    for part in ("content", "issues", "theme", ".ci", ".github", ".gitlab", ".gitea"):
-        shutil.copytree(os.path.join(ROOT, part), dest / part)
-    shutil.copy(os.path.join(ROOT, "mkdocs.yml"), dest / "mkdocs.yml")
-    tree = Tree(dest)
+    tree = copy_sample(tmp_path / "repo", extra=(".ci", ".github", ".gitlab", ".gitea"))
     tree.git("init", "-q", "-b", "main")
     tree.git("add", "-A")
     tree.git("commit", "-qm", "样例")
@@ -150,12 +146,8 @@ def test_log_shows_submitter_changer_merger(tree):
 
 
 def test_help_pages_on_the_site(tmp_path):
-    dest = tmp_path / "repo"
-    for part in ("content", "issues", "theme"):
-        shutil.copytree(os.path.join(ROOT, part), dest / part)
-    shutil.copy(os.path.join(ROOT, "mkdocs.yml"), dest / "mkdocs.yml")
-    tree = Tree(dest)
+    tree = copy_sample(tmp_path / "repo")
     assert tree.run("build", "--no-pdf").exit_code == 0
-    live = os.path.realpath(dest / "site" / "quanti")
+    live = os.path.realpath(os.path.join(tree.root, "site", "quanti"))
     for page in ("help/submit", "help/review", "help/errors"):
         assert os.path.exists(os.path.join(live, page, "index.html"))

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, Tree, item_path
+from conftest import ROOT, Tree, copy_sample, item_path
 from kanwu import render
 
 CANARY = "澜江金丝雀KX7Q"
@@ -22,10 +22,7 @@ SECRET_CANARY = "澜江秘密雀MZ3P"
 
 
 def sample_tree(dest) -> Tree:
-    for part in ("content", "issues", "theme"):
-        shutil.copytree(os.path.join(ROOT, part), dest / part)
-    shutil.copy(os.path.join(ROOT, "mkdocs.yml"), dest / "mkdocs.yml")
-    return Tree(dest)
+    return copy_sample(dest)
 
 
 def emergency(title, body, classification, period="1年"):

@@ -11,7 +11,7 @@ import threading
 
 import pytest
 
-from conftest import ROOT, Tree, item_path
+from conftest import ROOT, copy_sample, item_path
 
 ARTIFACTS = os.path.join(ROOT, "test-artifacts")
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -20,11 +20,7 @@ BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networkin
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    dest = tmp_path_factory.mktemp("site") / "repo"
-    for part in ("content", "issues", "theme"):
-        shutil.copytree(os.path.join(ROOT, part), dest / part)
-    shutil.copy(os.path.join(ROOT, "mkdocs.yml"), dest / "mkdocs.yml")
-    tree = Tree(dest)
+    tree = copy_sample(tmp_path_factory.mktemp("site") / "repo")
     result = tree.run("build", "--all-audiences")
     assert result.exit_code == 0, result.output
     return tree

@@ -159,15 +159,10 @@ def test_instruction_checks(tree):
 
 
 def test_site_pages_supervision_and_charts(tmp_path):
-    import shutil
-    from conftest import Tree
-    dest = tmp_path / "repo"
-    for part in ("content", "issues", "theme"):
-        shutil.copytree(os.path.join(ROOT, part), dest / part)
-    shutil.copy(os.path.join(ROOT, "mkdocs.yml"), dest / "mkdocs.yml")
-    tree = Tree(dest)
+    from conftest import copy_sample
+    tree = copy_sample(tmp_path / "repo")
     assert tree.run("build", "--audience", "领导").exit_code == 0
-    live = os.path.realpath(dest / "site" / "lingdao")
+    live = os.path.realpath(os.path.join(tree.root, "site", "lingdao"))
     sup = open(os.path.join(live, "supervision/index.html"), encoding="utf-8").read()
     assert "部分已售商品房项目存在逾期交房风险" in sup and "已逾期 3 天" in sup  # due 11-20, data until 11-23
     assert sup.index("部分已售商品房项目存在逾期交房风险") < sup.index("部分危险化学品企业安全管理人员配备不足")

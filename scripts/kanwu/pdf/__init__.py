@@ -48,8 +48,9 @@ def _code_fingerprint(root: str) -> str:
     """kanwu's own code and templates that shape the HTML of a PDF."""
     h = hashlib.sha256()
     here = os.path.dirname(os.path.abspath(__file__))
-    for path in [os.path.join(here, n) for n in _CODE] + [os.path.join(here, "..", "render.py")] + \
-            [os.path.join(root, TEMPLATE, n) for n in ("issue.html", "notice.html")]:
+    template_dir = os.path.join(root, TEMPLATE)
+    templates = sorted(os.path.join(template_dir, n) for n in os.listdir(template_dir)) if os.path.isdir(template_dir) else []
+    for path in [os.path.join(here, n) for n in _CODE] + [os.path.join(here, "..", "render.py")] + templates:
         with open(path, "rb") as fh:
             h.update(fh.read())
     return h.hexdigest()

@@ -127,6 +127,7 @@ def notice_html(root: str, view: View, report) -> str:
         title=f"{report.period.label}信息工作通报", office=config.office_name, name=config.periodicals[
             next(iter(config.periodicals))].name, edition="信息工作通报",
         number_line=report.period.label, date_cn=cn_date(report.period.end), date_iso=report.period.end.isoformat(),
+        marks=["内部资料 注意保存"], copy_no="",
         intro=para(f"现将{report.period.label}（{cn_date(report.period.start)}至{cn_date(report.period.end)}）全市党委系统"
                    f"信息报送和采用情况通报如下。"),
         rows=report.units,
