@@ -164,3 +164,41 @@ def test_generation_rewrites_only_what_changed(built):
     assert not os.path.exists(os.path.join(docs, "items/2026/11/20261123-qingxi-01.md"))
     live = os.path.realpath(os.path.join(built.root, "site", "quanti"))
     assert not os.path.exists(os.path.join(live, "items/2026/11/20261123-qingxi-01/index.html"))
+
+
+def test_serve_regenerates_on_change(tmp_path):
+    """kanwu serve: edit an item, the served page changes without restarting."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    tree = copy_sample(tmp_path / "repo")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    exe = os.path.join(os.path.dirname(sys.executable), "kanwu")
+    proc = subprocess.Popen([exe, "--root", tree.root, "serve", "--dev-addr", f"127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/items/2026/11/20261123-qingxi-01/"
+
+    def fetch():
+        try:
+            return urllib.request.urlopen(url, timeout=5).read().decode("utf-8")
+        except OSError:
+            return ""
+    try:
+        deadline = time.time() + 90
+        while "青溪县组织开展冬季麦田管理" not in fetch():
+            assert time.time() < deadline, "kanwu serve did not come up"
+            time.sleep(0.5)
+        path = os.path.join(tree.root, item_path("20261123-qingxi-01"))
+        text = open(path, encoding="utf-8").read()
+        open(path, "w", encoding="utf-8").write(text.replace("青溪县组织开展冬季麦田管理", "青溪县全面开展冬季麦田管理"))
+        deadline = time.time() + 90
+        while "青溪县全面开展冬季麦田管理" not in fetch():
+            assert time.time() < deadline, "the page was not regenerated"
+            time.sleep(0.5)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
