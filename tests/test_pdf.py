@@ -217,6 +217,9 @@ def test_titles_in_order_bookmarks_metadata(rendered):
     meta = metadata(f)
     assert meta["Title"] == "澜江信息（上报）2026年第212期"
     assert meta["Author"] == "中共澜江市委办公室"
+    import pdfplumber
+    with pdfplumber.open(f) as doc:
+        assert doc.doc.catalog.get("Lang") == b"zh-CN"
 
 
 def test_marks_for_secret_and_urgent(rendered):
