@@ -95,6 +95,23 @@ def add_day(archive: str, day: dt.date, n: int = 8) -> None:
                      f"群众反映良好。共完成任务{k + 3}项，覆盖村（社区）{k * 7 + 12}个。\n")
 
 
+def publish_only(n: int, work: str, rows: list, day: dt.date) -> None:
+    """Publishing one more daily issue into an archive built by an earlier full run (--reuse)."""
+    archive = os.path.join(work, f"archive-{n}")
+    if not os.path.isdir(os.path.join(archive, "site")):
+        raise SystemExit(f"{archive} has not been built: run the full benchmark first")
+    add_day(archive, day)
+    start = time.monotonic()
+    t1, m1, _ = run([KANWU, "--root", archive, "assemble", "上报", "--date", str(day)])
+    issue = sorted(os.listdir(os.path.join(archive, "issues", "daily", str(day.year))))[-1]
+    t2, m2, _ = run([KANWU, "--root", archive, "sign", os.path.join(archive, "issues", "daily", str(day.year), issue),
+                     "--date", str(day)])
+    t3, m3, out = peak_children([KANWU, "--root", archive, "build"])
+    total = time.monotonic() - start
+    rows.append((n, f"发布一期上报（{day}，组期 + 签发 + 增量构建 + 当年检索 + 本期 PDF）", total, max(m1, m2, m3),
+                 f"其中构建 {t3:.1f} 秒", out.strip().splitlines()[-1][:70]))
+
+
 def bench_size(n: int, work: str, rows: list, pdf_limit: int | None) -> None:
     archive = os.path.join(work, f"archive-{n}")
     years = max(1, round(n / 5000))
@@ -184,11 +201,16 @@ def main() -> None:
     ap.add_argument("--work", default=os.path.join(ROOT, "build", "bench"))
     ap.add_argument("--out", default=os.path.join(ROOT, "BENCHMARKS.md"))
     ap.add_argument("--pdf-limit", type=int, default=None, help="skip cold PDFs above this many items")
+    ap.add_argument("--publish-only", metavar="YYYY-MM-DD",
+                    help="only publish one more daily issue of that day into archives built by an earlier full run")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
     rows: list = []
     for n in args.sizes:
-        bench_size(n, args.work, rows, args.pdf_limit)
+        if args.publish_only:
+            publish_only(n, args.work, rows, dt.date.fromisoformat(args.publish_only))
+        else:
+            bench_size(n, args.work, rows, args.pdf_limit)
     lines = ["# 性能测试结果（BENCHMARKS）", "",
              f"- 日期：{dt.date.today()}", f"- 机器：{machine()}",
              f"- 命令：`{' '.join([os.path.relpath(sys.executable, ROOT), 'scripts/bench.py', *sys.argv[1:]])}`", "",

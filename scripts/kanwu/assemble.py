@@ -157,20 +157,26 @@ def _digest(repo: Repository, p: Periodical, day: dt.date, previous: list[Issue]
     return chosen, sections, (start, day)
 
 
-def chain_of(items: dict, item_id: str) -> list[Item]:
-    """The first report and every 续报 after it, in order."""
-    root = items[item_id]
-    while root.follow_up_of and root.follow_up_of in items:
-        root = items[root.follow_up_of]
+def follow_ups(items: dict) -> dict:
+    """item id -> its direct 续报, for every item that has any (one pass over the items)."""
     children = defaultdict(list)
     for it in items.values():
         if it.follow_up_of:
             children[it.follow_up_of].append(it)
+    return children
+
+
+def chain_of(items: dict, item_id: str, children: dict | None = None) -> list[Item]:
+    """The first report and every 续报 after it, in order."""
+    root = items[item_id]
+    while root.follow_up_of and root.follow_up_of in items:
+        root = items[root.follow_up_of]
+    children = follow_ups(items) if children is None else children
     out, todo = [], [root]
     while todo:
         it = todo.pop(0)
         out.append(it)
-        todo += sorted(children[it.id], key=lambda x: (x.reported_at or dt.datetime.min.replace(tzinfo=dt.timezone.utc), x.id))
+        todo += sorted(children.get(it.id, ()), key=lambda x: (x.reported_at or dt.datetime.min.replace(tzinfo=dt.timezone.utc), x.id))
     return out
 
 
