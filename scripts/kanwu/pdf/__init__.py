@@ -243,10 +243,8 @@ def notice_jobs(root: str, view: View, evaluation) -> dict[str, Job]:
     from ..generate import reference_date
     from ..statspages import notice_slug, notice_periods
 
-    class _Site:  # what notice_periods needs
-        pass
-    site = _Site()
-    site.view, site.today = view, reference_date(view)
+    from types import SimpleNamespace
+    site = SimpleNamespace(view=view, today=reference_date(view))  # what notice_periods reads
     base = _fingerprint(root)
     out = {}
     for period in notice_periods(site):
