@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from conftest import copy_sample, item_path
+from conftest import copy_sample
 from pdfread import MM, lines, metadata, outline, pages, pdffonts, text
 
 ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "test-artifacts")
@@ -302,7 +302,7 @@ def test_oversize_image_fails_its_issue_only(tree):
 
 
 def test_fetcher_refuses_outside_files(tmp_path):
-    from kanwu.pdf.fetch import AssetFetcher, FetchRefused
+    from kanwu.pdf.fetch import AssetFetcher
     assets = tmp_path / "content/assets"
     assets.mkdir(parents=True)
     (assets / "a.png").write_bytes(b"")

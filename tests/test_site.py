@@ -6,7 +6,6 @@ import functools
 import http.server
 import os
 import re
-import shutil
 import threading
 
 import pytest

@@ -8,7 +8,6 @@ import re
 
 import pytest
 
-from conftest import ROOT
 from kanwu import stats
 from kanwu.validate import load_repository
 

@@ -11,7 +11,6 @@ import logging
 import os
 import shutil
 import threading
-import time
 
 from . import audience as audience_mod
 from . import generate, render

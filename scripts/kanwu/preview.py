@@ -3,7 +3,6 @@ PDF, the whole PDF of every changed issue, and a short summary in Chinese."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 from collections import Counter

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 
 from . import charts, stats
@@ -103,19 +102,15 @@ def statistics(site) -> dict:
     for issue in view.issues:
         if issue.date in month:
             adopted_by_periodical[issue.periodical] += len(issue.item_ids)
-    pids = [p for p in view.audience.periodicals if p in config_periodicals(site)]
+    pids = [p for p in view.audience.periodicals if p in site.config.periodicals]
     svg_periodicals = charts.bars(f"{month.label}各刊采用条数", [site.config.periodicals[p].edition for p in pids],
                                   [("采用", [adopted_by_periodical[p] for p in pids], "#d42020")])
-    body = [f"# 统计", f"数据截至 {cn_date(today)}。各单位得分按 `content/kanwu.yml` 中的考核规则计算；"
+    body = ["# 统计", f"数据截至 {cn_date(today)}。各单位得分按 `content/kanwu.yml` 中的考核规则计算；"
             "全部时段的通报见[通报](../notices/index.md)，领导批示办理情况见[督办](../supervision.md)。",
             f"## {month.label}排名", ranking_table(site, report, src),
             "## 图表", "![各单位报送与采用](units.svg)", "![各月收到与采用](months.svg)", "![各刊采用条数](periodicals.svg)"]
     return {src: page("统计", "\n\n".join(body), "listing"), "stats/units.svg": svg_units.encode("utf-8"),
             "stats/months.svg": svg_months.encode("utf-8"), "stats/periodicals.svg": svg_periodicals.encode("utf-8")}
-
-
-def config_periodicals(site) -> dict:
-    return site.config.periodicals
 
 
 def supervision(site) -> bytes:

@@ -14,7 +14,6 @@ import shutil
 from collections import defaultdict
 
 from . import load, manifest, yamlread
-from .config import load_config
 
 PLACES = "东湖 西岭 南浦 北川 青石 白鹭 桂花 杏坛 桃源 枫林 柳岸 松涛 竹溪 梅岭 荷塘 兰亭 石桥 金沙 银杏 玉泉".split()
 WORK = ["冬春农田水利建设", "营商环境优化", "基层治理网格化", "老旧小区改造", "秸秆综合利用", "防汛备汛", "安全生产检查",

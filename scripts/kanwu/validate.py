@@ -9,14 +9,13 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from . import load, manifest, render
 from .config import load_config
 from .errors import ERROR, WARNING, Problem
 from .fields import nearest
-from .model import Config, Issue, Item
+from .model import Config, Issue
 
 _IMG_MD = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
 _IMG_HTML = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)""", re.I)
