@@ -129,13 +129,6 @@ def schema():
     click.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))
 
 
-def _load_clean(root: str) -> validate.Repository:
-    repo = validate.load_repository(root)
-    if repo.errors:
-        raise ProblemsFound(repo.errors)
-    return repo
-
-
 @cli.command(context_settings=CONTEXT)
 @click.argument("periodical")
 @click.option("--date", "day", callback=_date, help="本期日期（默认今天）")
@@ -154,7 +147,7 @@ def assemble(ctx, periodical, day, chain, dry_run, skip_holiday):
         kanwu assemble 重要信息 --chain 20261105-yingji-01 --dry-run
     """
     root = _root(ctx)
-    repo = _load_clean(root)
+    repo = validate.load_checked(root)
     if skip_holiday and not repo.config.is_workday(day or _today()):
         click.echo(f"{day or _today()} 不是工作日，未组期。")
         return
@@ -196,7 +189,7 @@ def sign(ctx, path, day):
     例：kanwu sign issues/daily/2026/012.yml --date 2026-11-18
     """
     root = _root(ctx)
-    repo = _load_clean(root)
+    repo = validate.load_checked(root)
     rel = os.path.relpath(os.path.abspath(path), root)
     issue = next((i for i in repo.issues if i.path == rel), None)
     if issue is None:
@@ -211,7 +204,7 @@ def sign(ctx, path, day):
 @click.pass_context
 def status(ctx, day):
     """编辑的每日问题：哪些信息还没被采用、哪些期未签发、各刊下一期的期号。"""
-    repo = _load_clean(_root(ctx))
+    repo = validate.load_checked(_root(ctx))
     click.echo(status_mod.report(repo, day or _today()))
 
 
@@ -301,7 +294,7 @@ def stats(ctx, period, day, unit, officers, audience, fmt, out):
     from . import stats as stats_mod
     from .audience import pick, view
     root = _root(ctx)
-    repo = _load_clean(root)
+    repo = validate.load_checked(root)
     if unit and unit not in repo.config.units:
         raise KanwuError(f"单位“{unit}”没有登记。")
     data = view(repo, pick(repo.config, audience)) if audience else repo

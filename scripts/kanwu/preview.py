@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from . import generate, render
 from .audience import View
-from .errors import KanwuError
+from .errors import KanwuError, ProblemsFound
 from .fields import CLASSIFICATIONS
 from .model import Audience, Issue, Section, level
 from .validate import Repository, changed_files
@@ -42,7 +42,6 @@ def changed(repo: Repository, root: str, rev: str) -> tuple[list, list]:
 
 def build(repo: Repository, root: str, rev: str, out: str) -> Preview:
     if repo.errors:
-        from .errors import ProblemsFound
         raise ProblemsFound(repo.errors)
     items, issues = changed(repo, root, rev)
     config = repo.config
@@ -70,6 +69,7 @@ def build(repo: Repository, root: str, rev: str, out: str) -> Preview:
         links.append(f'<li><a href="{name}">{render.esc(item.title)}</a>（{render.esc(item.id)}）</li>')
     from . import pdf as pdf_mod
     jobs = {}
+    base = pdf_mod._fingerprint(root)
     if items:
         daily = next((p for p in config.periodicals.values() if p.cadence == "daily"), next(iter(config.periodicals.values())))
         pseudo = Issue(path="preview", periodical=daily.id, year=items[-1].date.year, number=0, total=0,
@@ -77,10 +77,10 @@ def build(repo: Repository, root: str, rev: str, out: str) -> Preview:
                        sections=(Section("", tuple(i.id for i in items)),), distribution=(), copies=0)
         html = pdf_mod.document.issue_html(root, view, pseudo, edition="预览稿",
                                            number_line="合并请求预览，非正式印发", marks=["审核用"])
-        jobs["preview.pdf"] = pdf_mod.Job("合并请求中的信息", html, _cache(root, html), root)
+        jobs["preview.pdf"] = pdf_mod.job(root, "合并请求中的信息", html, base)
     for issue in issues:
-        html = pdf_mod.document.issue_html(root, view, issue)
-        jobs[f"issues/{issue.periodical}-{issue.year}-{issue.number:03d}.pdf"] = pdf_mod.Job(issue.key, html, _cache(root, html), root)
+        jobs[f"issues/{issue.periodical}-{issue.year}-{issue.number:03d}.pdf"] = pdf_mod.job(
+            root, issue.key, pdf_mod.document.issue_html(root, view, issue), base)
     failures = pdf_mod.run_jobs(list(jobs.values()))
     if failures:
         raise KanwuError("预览 PDF 未能生成：\n" + "\n".join(f"  {k}：{v}" for k, v in failures.items()))
@@ -95,13 +95,6 @@ def build(repo: Repository, root: str, rev: str, out: str) -> Preview:
     written.append("index.html")
     warnings = tuple(p for p in repo.problems if not p.is_error and p.path in {i.path for i in items})
     return Preview(tuple(items), tuple(issues), warnings, tuple(written))
-
-
-def _cache(root: str, html: str) -> str:
-    import hashlib
-    from .pdf import CACHE_DIR, _fingerprint
-    digest = hashlib.sha256((_fingerprint(root) + html).encode("utf-8")).hexdigest()[:32]
-    return os.path.join(root, CACHE_DIR, digest + ".pdf")
 
 
 def _write(out: str, name: str, data) -> None:

@@ -23,8 +23,8 @@ os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about its
 
 from . import audience as audience_mod  # noqa: E402
 from . import generate  # noqa: E402
-from .errors import KanwuError, ProblemsFound  # noqa: E402
-from .validate import load_repository  # noqa: E402
+from .errors import KanwuError  # noqa: E402
+from .validate import asset_file, image_refs, load_checked  # noqa: E402
 
 log = logging.getLogger(__name__)
 KEEP_RELEASES = 2  # the live one and the previous one, for rollback
@@ -64,9 +64,7 @@ def source_date_epoch(root: str) -> str:
 
 def build(root: str, audience_name: str | None = None, pdf: bool = True, out_root: str | None = None) -> BuildResult:
     """Build one audience's site and switch it live."""
-    repo = load_repository(root)
-    if repo.errors:
-        raise ProblemsFound(repo.errors)
+    repo = load_checked(root)
     aud = audience_mod.pick(repo.config, audience_name)
     live = os.path.join(out_root or os.path.join(root, "site"), aud.id)
     with lock(os.path.join(root, "build", f".{aud.id}.lock")):
@@ -215,9 +213,7 @@ def publish(root: str, out_root: str | None = None, pdf: bool = True) -> list[Bu
     One publish at a time (a lock): two merges in quick succession publish one after the other.
     """
     with lock(os.path.join(root, "build", ".publish.lock")):
-        repo = load_repository(root)
-        if repo.errors:
-            raise ProblemsFound(repo.errors)
+        repo = load_checked(root)
         results = []
         try:
             for aud in repo.config.audiences.values():
@@ -263,15 +259,14 @@ def static_files(root: str, view) -> dict:
             if name.endswith(".md") and os.path.isfile(full) and not os.path.islink(full):
                 with open(full, "rb") as fh:
                     out[f"help/{name}"] = fh.read()
-    from .validate import _IMG_HTML, _IMG_MD
-    assets = os.path.realpath(os.path.join(root, "content", "assets"))
     for item in view.items.values():
-        for m in list(_IMG_MD.finditer(item.body)) + list(_IMG_HTML.finditer(item.body)):
-            name = m.group(1).split("#")[0].split("?")[0].removeprefix("./").removeprefix("assets/")
-            full = os.path.realpath(os.path.join(assets, name))
-            if os.path.commonpath([assets, full]) == assets and os.path.isfile(full):
-                with open(full, "rb") as fh:
-                    out[f"assets/{name}"] = fh.read()
+        for m in image_refs(item.body):
+            try:
+                name, full = asset_file(root, m.group(1))
+            except ValueError:
+                continue  # reported by kanwu check, which every build runs first
+            with open(full, "rb") as fh:
+                out[f"assets/{name}"] = fh.read()
     return out
 
 

@@ -69,6 +69,15 @@ def load_repository(root: str) -> Repository:
     return repo
 
 
+def load_checked(root: str) -> Repository:
+    """The repository, or ProblemsFound: every stage that writes output refuses bad input."""
+    repo = load_repository(root)
+    if repo.errors:
+        from .errors import ProblemsFound
+        raise ProblemsFound(repo.errors)
+    return repo
+
+
 def check_items(config: Config, items: dict, root: str) -> list[Problem]:
     problems = []
     seen_titles: dict = {}
@@ -107,7 +116,7 @@ def check_items(config: Config, items: dict, root: str) -> list[Problem]:
         else:
             seen_titles[key] = item.id
         for lineno, line in enumerate(item.body.split("\n"), item.body_line):
-            for m in list(_IMG_MD.finditer(line)) + list(_IMG_HTML.finditer(line)):
+            for m in image_refs(line):
                 msg = asset_problem(root, m.group(1))
                 if msg:
                     problems.append(Problem(item.path, lineno, m.start(1) + 1, ERROR, "", msg,
@@ -119,19 +128,33 @@ def check_items(config: Config, items: dict, root: str) -> list[Problem]:
     return problems
 
 
+def image_refs(body: str) -> list:
+    """Image references in an item body, Markdown and HTML: match objects, group(1) the address."""
+    return list(_IMG_MD.finditer(body)) + list(_IMG_HTML.finditer(body))
+
+
+def asset_file(root: str, ref: str) -> tuple[str, str]:
+    """(name under content/assets, real path) for an image address, or raise ValueError(why not)."""
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", ref) or ref.startswith("//"):
+        raise ValueError(f"图片地址“{ref}”指向网络或本机路径；内网网站和 PDF 只能使用仓库里的图片")
+    if ref.startswith("/"):
+        raise ValueError(f"图片地址“{ref}”是绝对路径")
+    assets = os.path.realpath(os.path.join(root, load.ASSETS_DIR))
+    name = ref.split("#")[0].split("?")[0].removeprefix("./").removeprefix("assets/")
+    target = os.path.realpath(os.path.join(assets, name))
+    if os.path.commonpath([assets, target]) != assets:
+        raise ValueError(f"图片地址“{ref}”跳出了 {load.ASSETS_DIR} 目录")
+    if not os.path.isfile(target):
+        raise ValueError(f"图片“{ref}”在 {load.ASSETS_DIR} 里不存在")
+    return name, target
+
+
 def asset_problem(root: str, ref: str) -> str:
     """'' when ``ref`` names an existing file inside content/assets; otherwise why not."""
-    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", ref) or ref.startswith("//"):
-        return f"图片地址“{ref}”指向网络或本机路径；内网网站和 PDF 只能使用仓库里的图片"
-    if ref.startswith("/"):
-        return f"图片地址“{ref}”是绝对路径"
-    assets = os.path.realpath(os.path.join(root, load.ASSETS_DIR))
-    name = ref.split("#")[0].split("?")[0]
-    target = os.path.realpath(os.path.join(assets, name.removeprefix("assets/")))
-    if os.path.commonpath([assets, target]) != assets:
-        return f"图片地址“{ref}”跳出了 {load.ASSETS_DIR} 目录"
-    if not os.path.isfile(target):
-        return f"图片“{ref}”在 {load.ASSETS_DIR} 里不存在"
+    try:
+        asset_file(root, ref)
+    except ValueError as exc:
+        return str(exc)
     return ""
 
 

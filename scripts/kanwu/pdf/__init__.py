@@ -44,6 +44,12 @@ INDEX_FILE = os.path.join(CACHE_DIR, "inputs.json")
 _CODE = ("document.py", "typeset.py", "fonts.py")
 
 
+def job(root: str, label: str, html: str, base: str, inputs: str = "") -> Job:
+    """The job for ``html``: its PDF is cached under a hash of the HTML and the rendering setup (``base``)."""
+    digest = hashlib.sha256((base + html).encode("utf-8")).hexdigest()[:32]
+    return Job(label, html, os.path.join(root, CACHE_DIR, digest + ".pdf"), root, inputs)
+
+
 def _code_fingerprint(root: str) -> str:
     """kanwu's own code and templates that shape the HTML of a PDF."""
     h = hashlib.sha256()
@@ -117,9 +123,7 @@ def jobs_for(root: str, view: View, issues: list[Issue], copy_no: int | None = N
         if cached and os.path.exists(os.path.join(root, CACHE_DIR, cached)):
             jobs.append(Job(label, "", os.path.join(root, CACHE_DIR, cached), root, inputs))
             continue
-        html = document.issue_html(root, view, issue, copy_no)
-        digest = hashlib.sha256((base + html).encode("utf-8")).hexdigest()[:32]
-        jobs.append(Job(label, html, os.path.join(root, CACHE_DIR, digest + ".pdf"), root, inputs))
+        jobs.append(job(root, label, document.issue_html(root, view, issue, copy_no), base, inputs))
     return jobs
 
 
@@ -249,10 +253,8 @@ def notice_jobs(root: str, view: View, evaluation) -> dict[str, Job]:
     out = {}
     for period in notice_periods(site):
         report = stats.compute(view, period, evaluation, site.today)
-        html = document.notice_html(root, view, report)
-        digest = hashlib.sha256((base + html).encode("utf-8")).hexdigest()[:32]
-        out[f"pdf/notices/{notice_slug(period)}.pdf"] = Job(f"{period.label}信息工作通报", html,
-                                                           os.path.join(root, CACHE_DIR, digest + ".pdf"), root)
+        out[f"pdf/notices/{notice_slug(period)}.pdf"] = job(root, f"{period.label}信息工作通报",
+                                                           document.notice_html(root, view, report), base)
     return out
 
 
@@ -273,12 +275,9 @@ def render_command(root: str, periodical: str | None, number: int | None, year: 
                    audience_name: str | None, copies: str | None) -> dict[str, bytes]:
     """``kanwu pdf``: the chosen issues (or all of the audience's) as {relative path: bytes}."""
     from .. import audience as audience_mod
-    from ..errors import ProblemsFound
-    from ..validate import load_repository
+    from ..validate import load_checked
 
-    repo = load_repository(root)
-    if repo.errors:
-        raise ProblemsFound(repo.errors)
+    repo = load_checked(root)
     aud = audience_mod.pick(repo.config, audience_name)
     view = audience_mod.view(repo, aud)
     issues = list(view.issues)
