@@ -90,9 +90,12 @@ def reference_date(view: View) -> dt.date:
 class Site:
     """Builds every page of one audience's site."""
 
-    def __init__(self, view: View, pdfs: set[str] | None = None, evaluation=None):
+    def __init__(self, view: View, pdfs: set[str] | None = None, evaluation=None, previous: dict | None = None):
+        """``previous``: {page: [key, sha1]} of the last build with the same salt (see ``memo``)."""
         from .stats import Evaluation
         self.view = view
+        self.previous = previous or {}
+        self.keys: dict = {}  # page -> key of its inputs, for the next build
         self.evaluation = evaluation or Evaluation()
         self.config = view.config
         self.pdfs = pdfs or set()
@@ -103,12 +106,49 @@ class Site:
         self.today = reference_date(view)
         self.followups = follow_ups(view.items)  # computed once: a scan per item page is quadratic
 
+    def memo(self, path: str, key: str, make):
+        """The page at ``path``, or Kept when its inputs (``key``) are those of the last build.
+
+        A key names everything the page shows besides the salt (kanwu's code, the configuration,
+        the audience): the revisions of the item and manifest files it draws on, and the build's
+        reference date where the page shows a deadline's state. Most of the archive's pages do
+        not change from one day to the next, and are then not even generated.
+        """
+        key = hashlib.sha1(key.encode("utf-8")).hexdigest()[:20]
+        self.keys[path] = key
+        old = self.previous.get(path)
+        if old is not None and old[0] == key:
+            return Kept(old[1])
+        return make()
+
+    def item_key(self, item: Item) -> str:
+        parts = [item.revision]
+        parts += [f"{i.periodical}/{i.year}/{i.number}/{i.date}" for i in self.adopted.get(item.id, ())]
+        if item.follow_up_of or item.id in self.followups:
+            parts += [f"{i.id}:{i.revision}" for i in chain_of(self.view.items, item.id, self.followups)]
+        if item.instructions:
+            parts.append(str(self.today))
+        return "|".join(parts)
+
+    def issue_key(self, issue: Issue) -> str:
+        parts = [issue.revision, str(issue_pdf(issue) in self.pdfs), str(self.view.redacted.get(issue.key, 0))]
+        parts += [f"{i}:{self.view.items[i].revision}" for i in issue.item_ids]
+        if self.config.periodicals[issue.periodical].instructions:
+            parts.append(str(self.today))
+        return "|".join(parts)
+
+    @staticmethod
+    def list_key(items: list[Item]) -> str:
+        return "|".join(f"{i.id}:{i.revision}" for i in items)
+
     def pages(self) -> dict[str, bytes]:
-        out: dict[str, bytes] = {}
+        out: dict = {}
         for item in self.view.items.values():
-            out[item_page(item)] = self.item(item)
+            path = item_page(item)
+            out[path] = self.memo(path, self.item_key(item), lambda item=item: self.item(item))
         for issue in self.view.issues:
-            out[issue_page(issue)] = self.issue(issue)
+            path = issue_page(issue)
+            out[path] = self.memo(path, self.issue_key(issue), lambda issue=issue: self.issue(issue))
         out.update(self.periodicals())
         out.update(self.indexes())
         out["index.md"] = self.home()
@@ -298,8 +338,9 @@ class Site:
         rows = []
         for year in sorted(by_year, reverse=True):
             src = f"{base}/{year}.md"
-            out[src] = page(f"{title}（{year}年）", f"# {md(title)}（{year}年）\n\n共 {len(by_year[year])} 条。\n\n"
-                            + self.grouped(src, by_year[year]), "listing")
+            out[src] = self.memo(src, f"{title}|{self.list_key(by_year[year])}", lambda src=src, year=year: page(
+                f"{title}（{year}年）", f"# {md(title)}（{year}年）\n\n共 {len(by_year[year])} 条。\n\n"
+                + self.grouped(src, by_year[year]), "listing"))
             rows.append(f"- [{year}年]({link(base + '.md', src)})：{len(by_year[year])} 条")
         out[f"{base}.md"] = page(title, f"# {md(title)}\n\n{intro}\n\n" + ("\n".join(rows) or "暂无信息。"), "listing")
         return out
@@ -348,7 +389,8 @@ class Site:
             group = by_month[month]
             src = f"months/{month}.md"
             label = f"{month[:4]}年{int(month[5:])}月"
-            out[src] = page(label, f"# {label}\n\n共 {len(group)} 条。\n\n" + self.item_list(src, group), "listing")
+            out[src] = self.memo(src, self.list_key(group), lambda src=src, label=label, group=group: page(
+                label, f"# {label}\n\n共 {len(group)} 条。\n\n" + self.item_list(src, group), "listing"))
             rows.append(f"| [{label}]({month}.md) | {len(group)} | {adopted(group)} |")
         out["months/index.md"] = page("月份", "# 月份\n\n| 月份 | 信息 | 采用 |\n| --- | ---: | ---: |\n"
                                       + "\n".join(rows), "listing")
@@ -413,6 +455,19 @@ class Site:
 
 # ---- writing -------------------------------------------------------------------------------
 
+class Kept:
+    """A page whose inputs are those of the last build: the file already in the tree stays."""
+
+    __slots__ = ("digest",)
+
+    def __init__(self, digest: str):
+        self.digest = digest
+
+
+class StaleTree(Exception):
+    """The tree does not hold a page the last build recorded (edited or deleted by hand)."""
+
+
 class CachedFile:
     """A file already on disk under a content-addressed name (a cached PDF): linked, never read."""
 
@@ -423,20 +478,28 @@ class CachedFile:
         self.digest = os.path.splitext(os.path.basename(path))[0]
 
 
-def write_tree(docs_dir: str, files: dict, known: dict | None = None) -> tuple[list, list, dict]:
+def write_tree(docs_dir: str, files: dict, tree: dict | None = None,
+               since: dict | None = None) -> tuple[list, list, dict]:
     """Make ``docs_dir`` hold exactly ``files``: write what changed, remove the rest.
 
-    ``known`` maps paths to the sha1 of what the last build wrote, so unchanged files are not
-    even read. Returns (written paths, removed paths, sha1 of every file).
+    ``tree`` maps paths to the sha1 of what the tree holds (recorded by the last call), so
+    unchanged files are not even read; ``since`` (default: ``tree``) maps paths to the sha1 of
+    the sources of the live release. Returns (paths changed since ``since``, paths removed
+    since ``since``, sha1 of every file).
     """
     import hashlib
-    known = known or {}
+    known = tree or {}
+    since = known if since is None else since
     written, hashes = [], {}
     for rel, data in files.items():
         linked = isinstance(data, CachedFile)
-        digest = data.digest if linked else hashlib.sha1(data).hexdigest()
+        digest = data.digest if isinstance(data, (CachedFile, Kept)) else hashlib.sha1(data).hexdigest()
         hashes[rel] = digest
         full = os.path.join(docs_dir, rel)
+        if isinstance(data, Kept):
+            if known.get(rel) != digest or not os.path.exists(full):
+                raise StaleTree(rel)
+            continue
         if known.get(rel) == digest and os.path.exists(full):
             continue
         if linked:
@@ -462,10 +525,10 @@ def write_tree(docs_dir: str, files: dict, known: dict | None = None) -> tuple[l
             fh.write(data)
         os.replace(tmp, full)
         written.append(rel)
-    # What changed since the last *successful* build (``known``), not only what this call rewrote:
+    # What changed since the last *successful* build (``since``), not only what this call rewrote:
     # a build that failed after writing the tree must not hide its changes from the next one.
-    written += [rel for rel, digest in hashes.items() if known and known.get(rel) != digest and rel not in written]
-    removed = [rel for rel in known if rel not in files]
+    written += [rel for rel, digest in hashes.items() if since and since.get(rel) != digest and rel not in written]
+    removed = [rel for rel in since if rel not in files]
     for dirpath, dirnames, filenames in os.walk(docs_dir, topdown=False):
         for name in filenames:
             rel = os.path.relpath(os.path.join(dirpath, name), docs_dir).replace(os.sep, "/")

@@ -188,5 +188,6 @@ def load_item(root: str, rel: str, config) -> tuple[Item | None, list[Problem]]:
         instructions=tuple(Instruction(**(r | {"feedback": tuple(Feedback(**f) for f in r.get("feedback", ()))}))
                            for r in values.get("instructions", ())),
         lines={name: at(name) for name in values},
+        revision=hashlib.sha1(raw).hexdigest()[:16],
     )
     return item, problems

@@ -8,6 +8,7 @@ hash; a later change to the item must carry a correction (勘误).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 from collections import defaultdict
@@ -27,21 +28,16 @@ def manifest_path(periodical: str, year: int, number: int) -> str:
     return f"{ISSUES_DIR}/{periodical}/{year:04d}/{number:03d}.yml"
 
 
-def manifest_files(root: str) -> list[str]:
-    out = []
-    for dirpath, dirnames, filenames in os.walk(os.path.join(root, ISSUES_DIR)):
-        dirnames.sort()
-        out += [os.path.relpath(os.path.join(dirpath, f), root) for f in filenames if f.endswith((".yml", ".yaml"))]
-    return sorted(out)
-
-
 def load_all(root: str) -> tuple[list[Issue], list[Problem]]:
+    from .cache import ParseCache, walk
     issues, problems = [], []
-    for rel in manifest_files(root):
-        issue, more = load_manifest(root, rel)
+    parsed = ParseCache(root, "manifests")
+    for rel, st in walk(root, ISSUES_DIR, (".yml", ".yaml")):
+        issue, more = parsed.get(rel, st, lambda rel=rel: load_manifest(root, rel))
         problems += more
         if issue:
             issues.append(issue)
+    parsed.save()
     issues.sort(key=lambda i: (i.periodical, i.year, i.number))
     return issues, problems
 
@@ -53,7 +49,8 @@ def load_manifest(root: str, rel: str) -> tuple[Issue | None, list[Problem]]:
         return None, [Problem(rel, 1, 1, ERROR, "", "期的清单不能是符号链接", "提交普通文件")]
     try:
         with open(full, "rb") as fh:
-            text = fh.read().decode("utf-8").lstrip("\ufeff").replace("\r\n", "\n")
+            raw = fh.read()
+        text = raw.decode("utf-8").lstrip("\ufeff").replace("\r\n", "\n")
     except UnicodeDecodeError:
         return None, [Problem(rel, 1, 1, ERROR, "", "清单不是 UTF-8 编码", "用 UTF-8 重新保存")]
     pre = yamlread.precheck(text, rel, 1)
@@ -130,6 +127,7 @@ def load_manifest(root: str, rel: str) -> tuple[Issue | None, list[Problem]]:
         digests=tuple((str(k), str(v)) for k, v in digests.items()) if isinstance(digests, dict) else (),
         corrections=tuple(c for c, _ in corrections),
         lines={"doc": doc, "correction_digests": tuple(d for _, d in corrections)},
+        revision=hashlib.sha1(raw).hexdigest()[:16],
         **values,
     )
     return issue, problems

@@ -187,6 +187,7 @@ class Item:
     adopted_by: tuple[AdoptedBy, ...] = ()
     instructions: tuple[Instruction, ...] = ()
     lines: dict = field(default_factory=dict, compare=False, hash=False)  # field -> (line, col)
+    revision: str = field(default="", compare=False)  # hash of the file's bytes: any change, records too
 
     @property
     def urgency_rank(self) -> int:
@@ -235,6 +236,7 @@ class Issue:
     period_start: dt.date | None = None  # 汇要: the period it covers
     period_end: dt.date | None = None
     lines: dict = field(default_factory=dict, compare=False, hash=False)
+    revision: str = field(default="", compare=False)  # hash of the manifest's bytes
 
     @property
     def item_ids(self) -> tuple[str, ...]:

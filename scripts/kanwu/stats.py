@@ -8,6 +8,7 @@ changing a point value changes every table.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import os
@@ -229,12 +230,16 @@ def compute(data, period: Period, evaluation: Evaluation, today: dt.date) -> Rep
         if issue.date in period:
             for item_id in issue.item_ids:
                 adopted_in[item_id].add(issue.periodical)
-    followed = _followed(items)
-    year_start = dt.date(period.end.year, 1, 1)
-    # Only what can count in this period: items of the period's year up to its end, items adopted
-    # in it, and the few with records (adoptions by higher offices, instructions).
-    relevant = [i for i in items.values() if year_start <= i.date <= period.end or i.id in adopted_in
-                or i.adopted_by or i.instructions]
+    index = _index(items)
+    followed = index.followed
+    # Only what can count in this period: items dated in it, 调研 items of its year up to its end
+    # (the yearly research count), items adopted in it, and the few with records (adoptions by
+    # higher offices, instructions). Found through the index: a build computes hundreds of periods.
+    relevant = {i.id for i in index.between(period.start, period.end)}
+    relevant.update(i.id for i in index.research_between(dt.date(period.end.year, 1, 1), period.end))
+    relevant.update(i for i in adopted_in if i in items)
+    relevant.update(index.recorded)
+    relevant = [items[i] for i in sorted(relevant, key=index.position.__getitem__)]
     best_ids = {i for month, ids in evaluation.best_items.items() for i in ids
                 if period.start <= dt.date(int(month[:4]), int(month[5:]), 1) <= period.end}
     late, missing, best = [], [], []
@@ -315,14 +320,38 @@ def compute(data, period: Period, evaluation: Evaluation, today: dt.date) -> Rep
     return Report(period, today, ranked, officer_rows, late, missing, best, open_list)
 
 
-_FOLLOWED: list = [None, set()]  # [the items dict it was computed for, the ids]
 
 
-def _followed(items: dict) -> set:
-    """Ids of items that have a 续报, computed once per set of items (a build computes many periods)."""
-    if _FOLLOWED[0] is not items:
-        _FOLLOWED[:] = [items, {i.follow_up_of for i in items.values() if i.follow_up_of}]
-    return _FOLLOWED[1]
+class _Index:
+    """Items ordered by date, for the many periods one build computes over the same items."""
+
+    def __init__(self, items: dict):
+        self.items = items
+        ordered = sorted(items.values(), key=lambda i: (i.date, i.id))
+        self.dates = [i.date for i in ordered]
+        self.ordered = ordered
+        research = [i for i in ordered if i.category == "调研"]
+        self.research_dates = [i.date for i in research]
+        self.research = research
+        self.recorded = [i.id for i in ordered if i.adopted_by or i.instructions]
+        self.followed = {i.follow_up_of for i in ordered if i.follow_up_of}
+        self.position = {item_id: n for n, item_id in enumerate(items)}
+
+    def between(self, start: dt.date, end: dt.date) -> list:
+        return self.ordered[bisect.bisect_left(self.dates, start):bisect.bisect_right(self.dates, end)]
+
+    def research_between(self, start: dt.date, end: dt.date) -> list:
+        return self.research[bisect.bisect_left(self.research_dates, start):bisect.bisect_right(self.research_dates, end)]
+
+
+_INDEX: list = [None]
+
+
+def _index(items: dict) -> _Index:
+    """Built once per set of items (the same dict object), kept until another set comes."""
+    if _INDEX[0] is None or _INDEX[0].items is not items:
+        _INDEX[0] = _Index(items)
+    return _INDEX[0]
 
 
 def quota(config, unit, period: Period, today: dt.date, days: set) -> tuple[int, int]:

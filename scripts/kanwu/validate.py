@@ -19,6 +19,7 @@ from .model import Config, Issue
 
 _IMG_MD = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
 _IMG_HTML = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)""", re.I)
+_MAY_REFER = re.compile(r"\]\(|src|href", re.I)  # a cheap pre-filter for the three patterns here
 _LINK_FILE = re.compile(r"""(?:href|src)\s*=\s*["']?\s*(file:|/|\.\./)""", re.I)
 
 
@@ -42,10 +43,13 @@ class Repository:
 
 def load_repository(root: str) -> Repository:
     """Load and check everything; never raises for bad content, only for a bad config."""
+    from .cache import ParseCache, walk
+    from .config import CONFIG_FILE, UNITS_FILE
     config = load_config(root)
     repo = Repository(config)
-    for rel in load.item_files(root):
-        item, problems = load.load_item(root, rel, config)
+    parsed = ParseCache(root, "items", (CONFIG_FILE, UNITS_FILE))
+    for rel, st in walk(root, load.ITEMS_DIR, (".md",)):
+        item, problems = parsed.get(rel, st, lambda rel=rel: load.load_item(root, rel, config))
         repo.problems += problems
         if item is None:
             continue
@@ -58,6 +62,7 @@ def load_repository(root: str) -> Repository:
     repo.problems += check_symlinks(root)
     repo.issues, problems = manifest.load_all(root)
     repo.problems += problems
+    parsed.save()
     repo.problems += manifest.check_issues(config, repo.items, repo.issues)
     from .stats import load_evaluation
     repo.evaluation, problems = load_evaluation(root, config.units, repo.items)
@@ -104,7 +109,7 @@ def check_items(config: Config, items: dict, root: str) -> list[Problem]:
                     report("instructions", f"第 {n + 1} 条批示的反馈日期 {fb.date} 早于批示日期 {ins.date}")
             if ins.due < ins.date:
                 report("instructions", f"第 {n + 1} 条批示的办理时限 {ins.due} 早于批示日期 {ins.date}")
-        depth = render.nesting_depth(item.body)
+        depth = render.nesting_depth(item.body) if ("<" in item.body or ">" in item.body) else 0
         if depth > render.MAX_NESTING:
             problems.append(Problem(item.path, item.body_line, 1, ERROR, "",
                                     f"正文嵌套过深（{depth} 层，上限 {render.MAX_NESTING} 层），无法排版",
@@ -115,6 +120,8 @@ def check_items(config: Config, items: dict, root: str) -> list[Problem]:
                    "确认是否重复提交；若是续报请写 follow_up_of", WARNING)
         else:
             seen_titles[key] = item.id
+        if not _MAY_REFER.search(item.body):
+            continue  # most items: no image, no link, nothing to resolve
         for lineno, line in enumerate(item.body.split("\n"), item.body_line):
             for m in image_refs(line):
                 msg = asset_problem(root, m.group(1))

@@ -1,0 +1,122 @@
+"""Incremental generation and the parse cache: what is reused must equal what would be made anew.
+
+A build keeps a page unchanged when the key of its inputs is that of the last build, and a
+command reuses a parsed file while its stat signature is unchanged. Each test changes one
+thing a page depends on indirectly, rebuilds, and compares the generated tree with a fresh
+generation of every page from the same sources.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+
+from conftest import copy_sample, item_path
+
+from kanwu import audience, generate, validate
+
+
+def fresh_pages(root: str) -> dict:
+    repo = validate.load_checked(root)
+    view = audience.view(repo, audience.pick(repo.config, "lingdao"))
+    return generate.Site(view, evaluation=repo.evaluation).pages()
+
+
+def assert_tree_is_fresh(tree):
+    docs = os.path.join(tree.root, "build", "lingdao", "docs")
+    for rel, data in fresh_pages(tree.root).items():
+        with open(os.path.join(docs, rel), "rb") as fh:
+            assert fh.read() == data, f"{rel} kept from an earlier build but its inputs changed"
+
+
+def build(tree) -> int:
+    result = tree.run("build", "--no-pdf", "--audience", "lingdao")
+    assert result.exit_code == 0, result.output
+    return int(re.search(r"改写 (\d+) 个源文件", result.output).group(1))
+
+
+def edit(tree, rel: str, old: str, new: str) -> None:
+    full = os.path.join(tree.root, rel)
+    with open(full, encoding="utf-8") as fh:
+        text = fh.read()
+    assert old in text, (rel, old)
+    with open(full, "w", encoding="utf-8") as fh:
+        fh.write(text.replace(old, new, 1))
+
+
+def page_text(tree, rel: str) -> str:
+    with open(os.path.join(tree.root, "build", "lingdao", "docs", rel), encoding="utf-8") as fh:
+        return fh.read()
+
+
+def test_pages_kept_by_key_equal_a_fresh_generation(tmp_path):
+    tree = copy_sample(tmp_path / "repo")
+    build(tree)
+    kept_before = page_text(tree, "items/2026/11/20261106-yunling-01.md")
+
+    # 1. A new 续报 joins a chain: every earlier report of the chain shows it in its timeline.
+    tree.item("20261124-yunling-01", "---\ntitle: 云岭县县道滑坡处置完毕（终报）\nunit: yunling\ndate: 2026-11-24\n"
+              "category: 突发事件\nurgency: 特急\nclassification: 内部\nevent_at: 2026-11-05 06:50+08:00\n"
+              "reported_at: 2026-11-24 09:00+08:00\nfollow_up_of: 20261106-yunling-01\nauthors: [彭志远]\n---\n\n"
+              "县道已全线恢复通行，边坡加固工程完工。\n")
+    assert 0 < build(tree) < 40
+    assert "处置完毕" in page_text(tree, "items/2026/11/20261105-yunling-01.md")
+    assert page_text(tree, "items/2026/11/20261106-yunling-01.md") != kept_before
+    assert_tree_is_fresh(tree)
+
+    # 2. A record is added to an item (feedback to an instruction): its page and its unit's change.
+    edit(tree, item_path("20261112-zhujian-01"), "instructions:", "adopted_by:\n  - {by: 省委办公厅, publication: 《每日要情》, "
+         "date: 2026-11-20}\ninstructions:")
+    build(tree)
+    assert "省委办公厅" in page_text(tree, "items/2026/11/20261112-zhujian-01.md")
+    assert_tree_is_fresh(tree)
+
+    # 3. The configuration changes (a unit's short name): every page showing it follows.
+    edit(tree, "content/units.yml", "short: 青溪县委办", "short: 青溪县委")
+    build(tree)
+    assert_tree_is_fresh(tree)
+
+    # 4. A later item moves the build's reference date: deadlines of instructions are re-judged.
+    assert "已逾期" not in page_text(tree, "items/2026/11/20261113-yingji-01.md")  # due 2026-11-30, no answer
+    tree.item("20261201-qingxi-01", "---\ntitle: 青溪县开展冬季安全检查\nunit: qingxi\ndate: 2026-12-01\ncategory: 动态\n"
+                                    "urgency: 平件\nclassification: 内部\nauthors: [何晓岚]\n---\n\n青溪县开展冬季安全检查。\n")
+    build(tree)
+    assert "已逾期" in page_text(tree, "items/2026/11/20261113-yingji-01.md")
+    assert_tree_is_fresh(tree)
+
+
+def test_a_tree_edited_by_hand_is_generated_again(tmp_path):
+    tree = copy_sample(tmp_path / "repo")
+    build(tree)
+    rel = "items/2026/11/20261106-yunling-01.md"
+    os.remove(os.path.join(tree.root, "build", "lingdao", "docs", rel))
+    build(tree)
+    assert_tree_is_fresh(tree)
+
+
+def test_parse_cache_sees_every_change(tmp_path):
+    tree = copy_sample(tmp_path / "repo")
+    rel = item_path("20261105-yunling-01")
+    full = os.path.join(tree.root, rel)
+    old = os.stat(full)
+    os.utime(full, ns=(old.st_atime_ns, old.st_mtime_ns - 10_000_000_000))  # older than the racy window
+    assert tree.run("check").exit_code == 0
+    assert os.path.exists(os.path.join(tree.root, "build", "cache", "items.pickle"))
+    # Same size, same second: a change the cache must still see (mtime in nanoseconds, ctime, inode).
+    with open(full, encoding="utf-8") as fh:
+        text = fh.read()
+    with open(full, "w", encoding="utf-8") as fh:
+        fh.write(text.replace("category: 突发事件", "category: 突发时间", 1))
+    assert os.path.getsize(full) == old.st_size
+    result = tree.run("check")
+    assert result.exit_code == 1 and "突发时间" in result.output
+    # And a cached run reports exactly what an uncached one does.
+    time.sleep(0.01)
+    again = tree.run("check")
+    os.environ["KANWU_NO_CACHE"] = "1"
+    try:
+        cold = tree.run("check")
+    finally:
+        del os.environ["KANWU_NO_CACHE"]
+    assert again.output == cold.output
