@@ -219,8 +219,24 @@ def hours_late(item) -> float:
     return (item.reported_at - item.event_at).total_seconds() / 3600
 
 
+_REPORTS: dict = {}  # (period, today) -> (data, evaluation, Report): a build asks for each period twice
+
+
 def compute(data, period: Period, evaluation: Evaluation, today: dt.date) -> Report:
-    """``data`` has .config, .items, .issues (a Repository or a View)."""
+    """``data`` has .config, .items, .issues (a Repository or a View). Reports are not modified by
+    their readers, so the same report is returned for the same data, period and date."""
+    key = (period.start, period.end, period.label, today)
+    hit = _REPORTS.get(key)
+    if hit and hit[0] is data and hit[1] is evaluation:
+        return hit[2]
+    if _REPORTS and next(iter(_REPORTS.values()))[0] is not data:
+        _REPORTS.clear()
+    report = _compute(data, period, evaluation, today)
+    _REPORTS[key] = (data, evaluation, report)
+    return report
+
+
+def _compute(data, period: Period, evaluation: Evaluation, today: dt.date) -> Report:
     config, items, issues = data.config, data.items, data.issues
     rules = config.scoring
     rows = {uid: UnitRow(uid, u.name, u.kind, research_minimum=u.research_minimum) for uid, u in config.units.items()}

@@ -68,7 +68,8 @@ def _inputs(base: str, view: View, issue: Issue, copy_no: int | None) -> str:
 
     from ..manifest import issue_to_data
     p = view.config.periodicals[issue.periodical]
-    parts = [base, json.dumps(issue_to_data(issue), ensure_ascii=False, sort_keys=True, default=str), repr(p),
+    manifest = issue.revision or json.dumps(issue_to_data(issue), ensure_ascii=False, sort_keys=True, default=str)
+    parts = [base, manifest, repr(p), " ".join(issue.item_ids),
              str(view.redacted.get(issue.key, 0)), str(copy_no)]
     for item_id in issue.item_ids:
         item = view.items[item_id]
@@ -201,12 +202,16 @@ def run_jobs(jobs: list[Job], processes: int | None = None) -> dict[str, str]:
     """Render the jobs whose cache file is missing; → {job.key: failure reason}."""
     todo = [j for j in jobs if not os.path.exists(j.out)]
     failures: dict[str, str] = {}
-    if not todo:
-        return failures
     try:
-        return _run(todo, failures, processes)
+        if todo:
+            _run(todo, failures, processes)
+        return failures
     finally:
-        _record(todo[0].root, todo)
+        # every job laid out as HTML (found cached by its HTML or rendered now): next time its
+        # inputs lead straight to the file, without laying it out again
+        fresh = [j for j in jobs if j.html and j.inputs]
+        if fresh:
+            _record(fresh[0].root, fresh)
 
 
 def _run(todo: list[Job], failures: dict, processes: int | None) -> dict[str, str]:
@@ -250,11 +255,20 @@ def notice_jobs(root: str, view: View, evaluation) -> dict[str, Job]:
     from types import SimpleNamespace
     site = SimpleNamespace(view=view, today=reference_date(view))  # what notice_periods reads
     base = _fingerprint(root)
+    known_base = base + _code_fingerprint(root)
+    index = _read_index(root)
     out = {}
     for period in notice_periods(site):
         report = stats.compute(view, period, evaluation, site.today)
-        out[f"pdf/notices/{notice_slug(period)}.pdf"] = job(root, f"{period.label}信息工作通报",
-                                                           document.notice_html(root, view, report), base)
+        text = document.notice_text(view, report)  # plain strings: cheap, unlike the typeset HTML
+        inputs = hashlib.sha256((known_base + repr(text)).encode("utf-8")).hexdigest()
+        label = f"{period.label}信息工作通报"
+        cached = index.get(inputs)
+        rel = f"pdf/notices/{notice_slug(period)}.pdf"
+        if cached and os.path.exists(os.path.join(root, CACHE_DIR, cached)):
+            out[rel] = Job(label, "", os.path.join(root, CACHE_DIR, cached), root, inputs)
+        else:
+            out[rel] = job(root, label, document.notice_html(root, text), base, inputs)
     return out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from types import SimpleNamespace
 
 import jinja2
 
@@ -110,29 +111,41 @@ def issue_html(root: str, view: View, issue: Issue, copy_no: int | None = None, 
     return _env(root).get_template("issue.html").render(**(context(view, issue, copy_no) | overrides))
 
 
-def notice_html(root: str, view: View, report) -> str:
-    """A notice (通报) of one period in the bulletin style: ranking, quotas, late reports, best items."""
+NOTICE_COLUMNS = ("rank", "name", "submitted", "adopted", "higher", "quota_missed", "late", "score", "eligible")
+
+
+def notice_text(view: View, report) -> dict:
+    """Everything a notice (通报) prints, as plain text and numbers: what its PDF is cached under."""
     config = view.config
-    body_font = ROLES["body"][0]
     units = config.units
-
-    def para(text):
-        return typeset.paragraph(render.esc(text), body_font) or ""
-
-    met = [r.name for r in report.units if r.quota_expected and not r.quota_missed]
-    missed = [f"{r.name}（缺报{r.quota_missed}次）" for r in report.units if r.quota_missed]
     late = [f"{units[x.item.unit].short}《{x.item.title}》，事发后{x.hours:.1f}小时首报，超过{config.emergency_deadline_hours:g}小时时限。"
             for x in report.late]
-    return _env(root).get_template("notice.html").render(
+    return dict(
         title=f"{report.period.label}信息工作通报", office=config.office_name, name=config.periodicals[
             next(iter(config.periodicals))].name, edition="信息工作通报",
         number_line=report.period.label, date_cn=cn_date(report.period.end), date_iso=report.period.end.isoformat(),
         marks=["内部资料 注意保存"], copy_no="",
-        intro=para(f"现将{report.period.label}（{cn_date(report.period.start)}至{cn_date(report.period.end)}）全市党委系统"
-                   f"信息报送和采用情况通报如下。"),
-        rows=report.units,
-        quota_met=para("完成报送要求的单位：" + ("、".join(met) or "无") + "。"),
-        quota_missed=para("未完成报送要求的单位：" + ("；".join(missed) or "无") + "。"),
-        late=[para(x) for x in late] or [para("本期没有迟报。")],
-        best=[para(f"{units[i.unit].short}：{i.title}") for i in report.best] or [para("本期未评选。")],
+        intro=f"现将{report.period.label}（{cn_date(report.period.start)}至{cn_date(report.period.end)}）全市党委系统"
+              f"信息报送和采用情况通报如下。",
+        rows=[{f: getattr(r, f) for f in NOTICE_COLUMNS} for r in report.units],
+        quota_met="完成报送要求的单位：" + ("、".join(r.name for r in report.units if r.quota_expected and not r.quota_missed)
+                                    or "无") + "。",
+        quota_missed="未完成报送要求的单位：" + ("；".join(f"{r.name}（缺报{r.quota_missed}次）" for r in report.units
+                                              if r.quota_missed) or "无") + "。",
+        late=late or ["本期没有迟报。"],
+        best=[f"{units[i.unit].short}：{i.title}" for i in report.best] or ["本期未评选。"],
     )
+
+
+def notice_html(root: str, text: dict) -> str:
+    """A notice in the bulletin style: ranking, quotas, late reports, best items (from ``notice_text``)."""
+    body_font = ROLES["body"][0]
+
+    def para(t):
+        return typeset.paragraph(render.esc(t), body_font) or ""
+
+    context = dict(text)
+    context.update(rows=[SimpleNamespace(**r) for r in text["rows"]], intro=para(text["intro"]), quota_met=para(text["quota_met"]),
+                   quota_missed=para(text["quota_missed"]), late=[para(x) for x in text["late"]],
+                   best=[para(x) for x in text["best"]])
+    return _env(root).get_template("notice.html").render(**context)
