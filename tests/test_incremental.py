@@ -120,3 +120,34 @@ def test_parse_cache_sees_every_change(tmp_path):
     finally:
         del os.environ["KANWU_NO_CACHE"]
     assert again.output == cold.output
+
+
+def test_releases_share_unchanged_year_folders(tmp_path):
+    """A publish copies links to the year folders it does not change, never the folders themselves."""
+    tree = copy_sample(tmp_path / "repo")
+    build(tree)
+    first = os.path.realpath(os.path.join(tree.root, "site", "lingdao"))
+    assert os.path.islink(os.path.join(first, "items", "2026"))
+    assert os.path.islink(os.path.join(first, "pagefind-2026"))
+    tree.item("20261124-qingxi-01", "---\ntitle: 青溪县开展冬季安全检查\nunit: qingxi\ndate: 2026-11-24\ncategory: 动态\n"
+                                    "urgency: 平件\nclassification: 内部\nauthors: [何晓岚]\n---\n\n青溪县开展冬季安全检查。\n")
+    build(tree)
+    second = os.path.realpath(os.path.join(tree.root, "site", "lingdao"))
+    # the changed year got its own copy; the periodicals' year folders were not touched: still shared
+    assert os.path.realpath(os.path.join(first, "items", "2026")) != os.path.realpath(os.path.join(second, "items", "2026"))
+    assert not os.path.exists(os.path.join(first, "items", "2026", "11", "20261124-qingxi-01"))
+    assert os.path.exists(os.path.join(second, "items", "2026", "11", "20261124-qingxi-01", "index.html"))
+    assert (os.path.realpath(os.path.join(first, "periodicals", "daily", "2026"))
+            == os.path.realpath(os.path.join(second, "periodicals", "daily", "2026")))
+    # a third build: the first release is pruned, and the store keeps only what the kept releases use
+    tree.item("20261124-qingxi-02", "---\ntitle: 青溪县开展冬季防火检查\nunit: qingxi\ndate: 2026-11-24\ncategory: 动态\n"
+                                    "urgency: 平件\nclassification: 内部\nauthors: [何晓岚]\n---\n\n青溪县开展冬季防火检查。\n")
+    build(tree)
+    store = os.path.join(tree.root, "build", "lingdao", "store")
+    releases_dir = os.path.join(tree.root, "build", "lingdao", "releases")
+    kept = [os.path.join(releases_dir, d) for d in os.listdir(releases_dir) if d[:1].isdigit()]
+    assert len(kept) == 2
+    used = {os.path.realpath(os.path.join(r, "items", "2026")) for r in kept}
+    live = [d for d in os.listdir(store) if not d.startswith(".trash-")]
+    assert {os.path.join(store, d) for d in live if d.startswith("items-2026.")} <= used
+    assert len([d for d in live if d.startswith("items-2026.")]) == 2

@@ -58,7 +58,7 @@ def test_pr_check_previews_exactly_what_changed(tmp_path):
     res = run_pr_check(tree)
     assert res.returncode == 0, res.stdout + res.stderr
     preview = os.path.join(tree.root, "build", "preview")
-    files = sorted(os.path.relpath(os.path.join(d, f), preview) for d, _, fs in os.walk(preview) for f in fs)
+    files = sorted(os.path.relpath(os.path.join(d, f), preview) for d, _, fs in os.walk(preview, followlinks=True) for f in fs)
     assert files == ["index.html", "issues/daily-2026-212.pdf", "items/20261124-qingxi-01.html", "preview.pdf"]
     text = subprocess.run(["pdftotext", os.path.join(preview, "preview.pdf"), "-"], capture_output=True, text=True).stdout
     assert "青溪县启动冬季农田水利建设" in "".join(text.split()) and "预览稿" in text

@@ -49,7 +49,7 @@ def written_files(tree, audience):
     live = os.path.realpath(os.path.join(tree.root, "site", audience))
     docs = os.path.join(tree.root, "build", audience, "docs")
     for base in (live, docs):
-        for dirpath, _, files in os.walk(base):
+        for dirpath, _, files in os.walk(base, followlinks=True):
             for name in files:
                 yield os.path.join(dirpath, name)
 
@@ -228,7 +228,7 @@ def kanwu(tree, *args, **kw):
 
 def site_hashes(path):
     out = {}
-    for dirpath, _, files in os.walk(path):
+    for dirpath, _, files in os.walk(path, followlinks=True):
         for name in files:
             full = os.path.join(dirpath, name)
             with open(full, "rb") as fh:

@@ -129,7 +129,7 @@ def test_no_external_references_in_any_page(built):
     site = os.path.join(built.root, "site", "quanti")
     bad = []
     pattern = re.compile(r"""<(?:link|script|img|iframe|source)\b[^>]*(?:src|href)\s*=\s*["'](?:https?:)?//""", re.I)
-    for dirpath, _, files in os.walk(site):
+    for dirpath, _, files in os.walk(site, followlinks=True):
         for name in files:
             if name.endswith((".html", ".css", ".js")):
                 with open(os.path.join(dirpath, name), encoding="utf-8", errors="replace") as fh:
@@ -201,3 +201,40 @@ def test_serve_regenerates_on_change(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_search_loads_recent_years_first_and_all_years_on_request(tmp_path, browser):
+    """A reader's first search downloads the newest two yearly indexes only; 全部年份 adds the rest."""
+    from click.testing import CliRunner
+
+    from kanwu.cli import cli
+    archive = str(tmp_path / "archive")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--root", ROOT, "synth", archive, "--items", "600", "--years", "3"]).exit_code == 0
+    result = runner.invoke(cli, ["--root", archive, "build", "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    live = os.path.realpath(os.path.join(archive, "site", "quanti"))
+    years = sorted(int(d[9:]) for d in os.listdir(live) if d.startswith("pagefind-"))
+    assert len(years) == 3
+    handler = functools.partial(_Quiet, directory=os.path.join(archive, "site"))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    context = browser.new_context(locale="zh-CN")
+    try:
+        pg = context.new_page()
+        requests = []
+        pg.on("request", lambda r: requests.append(r.url))
+        pg.goto(f"http://127.0.0.1:{httpd.server_address[1]}/quanti/search/?q=工作")
+        pg.locator(".pagefind-ui__result-link").first.wait_for(timeout=15000)
+        assert any(f"/pagefind-{years[-1]}/" in u for u in requests)
+        assert any(f"/pagefind-{years[-2]}/" in u for u in requests)
+        assert not any(f"/pagefind-{years[0]}/" in u for u in requests)
+        requests.clear()
+        pg.locator('.kanwu-scope input[value="all"]').check()
+        pg.wait_for_url("**scope=all**")
+        pg.locator(".pagefind-ui__result-link").first.wait_for(timeout=15000)
+        assert any(f"/pagefind-{years[0]}/" in u for u in requests)
+        assert pg.locator(".pagefind-ui__search-input").input_value() == "工作"
+    finally:
+        context.close()
+        httpd.shutdown()

@@ -446,7 +446,7 @@ class Site:
         bundles = json.dumps([f"pagefind-{y}" for y in years])
         body = f"""# 全文检索
 
-输入关键词检索全部信息和各期刊物（不联网，在本机浏览器中完成）。
+输入关键词检索信息和各期刊物（不联网，在本机浏览器中完成）。先检索最近两年；要查更早的，选“全部年份”。
 
 <div id="kanwu-search" data-bundles='{bundles}'></div>
 """

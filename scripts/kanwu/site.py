@@ -23,6 +23,7 @@ os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about its
 
 from . import audience as audience_mod  # noqa: E402
 from . import generate  # noqa: E402
+from . import shards  # noqa: E402
 from .errors import KanwuError  # noqa: E402
 from .validate import asset_file, image_refs, load_checked  # noqa: E402
 
@@ -131,13 +132,16 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True) -> BuildRes
     incremental = bool(previous and os.path.isdir(previous) and state.get("engine") == engine
                        and state.get("release") == os.path.basename(previous))
     years = search_years(view)
+    store = os.path.join(work, "store")
     try:
         if incremental:
-            subprocess.run(["cp", "-al", previous, tmp], check=True)
-            for rel in written + removed:
-                for out in outputs(rel):
-                    with contextlib.suppress(FileNotFoundError):
-                        os.unlink(os.path.join(tmp, out))
+            shards.link_copy(previous, tmp)
+            changed_outputs = [out for rel in written + removed for out in outputs(rel)]
+            for shard in sorted({shards.shard_of(out) for out in changed_outputs} - {None}):
+                shards.unshare(tmp, shard, store, name)
+            for out in changed_outputs:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(os.path.join(tmp, out))
             for out in ("sitemap.xml", "sitemap.xml.gz", "404.html"):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(os.path.join(tmp, out))
@@ -149,7 +153,8 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True) -> BuildRes
             index_search(tmp, set(years))
         for old in os.listdir(tmp):  # bundles of years no longer in the view
             if old.startswith("pagefind-") and old[9:].isdigit() and int(old[9:]) not in years:
-                shutil.rmtree(os.path.join(tmp, old))
+                shards.drop(tmp, old)
+        shards.settle(tmp, store, name)
         verify(tmp, files)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -392,13 +397,14 @@ def index_search(site_dir: str, years: set[int]) -> None:
         try:
             count = 0
             for top in ["items"] + [os.path.join("periodicals", p) for p in _subdirs(os.path.join(site_dir, "periodicals"))]:
-                src = os.path.join(site_dir, top, str(year))
+                src = os.path.realpath(os.path.join(site_dir, top, str(year)))  # a shard's link: its folder
                 if os.path.isdir(src):
                     os.makedirs(os.path.join(staging, top), exist_ok=True)
                     subprocess.run(["cp", "-al", src, os.path.join(staging, top, str(year))], check=True)
                     count += 1
-            bundle = os.path.join(site_dir, f"pagefind-{year}")
-            shutil.rmtree(bundle, ignore_errors=True)  # a link-copied bundle: unlink, never write into it
+            bundle = f"pagefind-{year}"
+            shards.drop(site_dir, bundle)  # a shared bundle: unlink, never write into it
+            bundle = os.path.join(site_dir, bundle)
             if not count:
                 continue
             res = subprocess.run([sys.executable, "-m", "pagefind", "--site", staging, "--output-path", bundle,
@@ -459,7 +465,14 @@ def prune(folder: str, keep: str) -> None:
     doomed += [r for r in releases(folder) if os.path.realpath(r) > keep]  # releases rolled back from
     for r in doomed:
         os.rename(r, os.path.join(folder, f".trash-{os.path.basename(r)}"))
+    # store folders no release links to (a build in progress counts: its .tmp- folder is listed too)
+    store = os.path.join(os.path.dirname(folder), "store")
+    kept = [os.path.join(folder, d) for d in os.listdir(folder) if not d.startswith(".trash-")]
+    for unused in shards.collect(store, kept):
+        os.rename(unused, os.path.join(store, f".trash-{os.path.basename(unused)}"))
     trash = [os.path.join(folder, d) for d in os.listdir(folder) if d.startswith(".trash-")]
+    if os.path.isdir(store):
+        trash += [os.path.join(store, d) for d in os.listdir(store) if d.startswith(".trash-")]
     if trash:
         subprocess.Popen(["rm", "-rf", "--", *trash], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL, start_new_session=True)
