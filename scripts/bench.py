@@ -94,21 +94,77 @@ def add_day(archive: str, day: dt.date, n: int = 8) -> None:
                      f"群众反映良好。共完成任务{k + 3}项，覆盖村（社区）{k * 7 + 12}个。\n")
 
 
-def publish_only(n: int, work: str, rows: list, day: dt.date) -> None:
-    """Publishing one more daily issue into an archive built by an earlier full run (--reuse)."""
-    archive = os.path.join(work, f"archive-{n}")
-    if not os.path.isdir(os.path.join(archive, "site")):
-        raise SystemExit(f"{archive} has not been built: run the full benchmark first")
+def phase(out: str, name: str) -> float:
+    """A step's seconds from the build's last line: …用时 X 秒（PDF a，生成页面 b，MkDocs c，检索索引 d）。"""
+    m = re.search(rf"{name} ([\d.]+)", out.strip().splitlines()[-1])
+    return float(m.group(1)) if m else 0.0
+
+
+def phases_note(out: str) -> str:
+    m = re.search(r"用时 [\d.]+ 秒（(.*?)）", out.strip().splitlines()[-1])
+    return f"其中 {m.group(1)}" if m else ""
+
+
+def publish(n: int, archive: str, rows: list, day: dt.date, pdf: bool, full: float | None) -> None:
+    """Publishing one new daily issue into the built archive: assemble, sign, build (each a command)."""
     add_day(archive, day)
-    start = time.monotonic()
     t1, m1, _ = run([KANWU, "--root", archive, "assemble", "上报", "--date", str(day)])
     issue = sorted(os.listdir(os.path.join(archive, "issues", "daily", str(day.year))))[-1]
     t2, m2, _ = run([KANWU, "--root", archive, "sign", os.path.join(archive, "issues", "daily", str(day.year), issue),
                      "--date", str(day)])
-    t3, m3, out = peak_children([KANWU, "--root", archive, "build"])
-    total = time.monotonic() - start
-    rows.append((n, f"发布一期上报（{day}，组期 + 签发 + 增量构建 + 当年检索 + 本期 PDF）", total, max(m1, m2, m3),
-                 f"其中构建 {t3:.1f} 秒", out.strip().splitlines()[-1][:70]))
+    t3, m3, out = peak_children([KANWU, "--root", archive, "build"] + ([] if pdf else ["--no-pdf"]))
+    total = t1 + t2 + t3
+    rows.append((n, f"发布一期上报（{day}）：kanwu assemble", t1, m1, "", ""))
+    rows.append((n, "　　kanwu sign", t2, m2, "", ""))
+    rows.append((n, "　　kanwu build（增量：改动的页面 + 当年检索 + 本期 PDF）", t3, m3,
+                 f"完整构建的 1/{full / t3:.1f}" if full else "", phases_note(out)))
+    rows.append((n, "　　三步合计", total, max(m1, m2, m3), f"完整构建的 1/{full / total:.1f}" if full else "", ""))
+
+
+def search_probe(n: int, archive: str, rows: list, word: str = "工作") -> None:
+    """Headless Chromium on the live site: bytes and time until the first search result."""
+    import functools
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=os.path.join(archive, "site")))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    sizes: dict = {}
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page()
+            page.on("requestfinished", lambda r: sizes.__setitem__(r.url, r.sizes()["responseBodySize"]))
+            page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/quanti/search/", wait_until="load")
+            loaded = time.monotonic()
+            box = page.locator(".pagefind-ui__search-input")
+            box.wait_for(timeout=30000)
+            box.fill(word)
+            page.locator(".pagefind-ui__result-link").first.wait_for(timeout=60000)
+            first = time.monotonic() - loaded
+            total = sum(sizes.values())
+            search = sum(v for k, v in sizes.items() if "/pagefind-" in k)
+            bundles = sorted({re.search(r"/(pagefind-\d{4})/", k).group(1) for k in sizes if "/pagefind-" in k})
+            browser.close()
+    finally:
+        httpd.shutdown()
+    rows.append((n, f"检索：Chromium 打开检索页、输入“{word}”到出现第一条结果", first, 0,
+                 f"下载 {total / 1024:.0f} KB（其中检索 {search / 1024:.0f} KB）",
+                 f"未压缩；页面加载完成后计时；用到 {'、'.join(bundles)}"))
+
+
+def publish_only(n: int, work: str, rows: list, day: dt.date) -> None:
+    """Publishing one more daily issue into an archive built by an earlier full run."""
+    archive = os.path.join(work, f"archive-{n}")
+    if not os.path.isdir(os.path.join(archive, "site")):
+        raise SystemExit(f"{archive} has not been built: run the full benchmark first")
+    publish(n, archive, rows, day, True, None)
 
 
 def bench_size(n: int, work: str, rows: list, pdf_limit: int | None) -> None:
@@ -120,14 +176,18 @@ def bench_size(n: int, work: str, rows: list, pdf_limit: int | None) -> None:
 
     # 1. check against the floor
     floor_t, floor_m, _ = run([sys.executable, "-c", FLOOR, os.path.join(archive, "content", "items")])
+    shutil.rmtree(os.path.join(archive, "build", "cache"), ignore_errors=True)
     t, m, out = run([KANWU, "--root", archive, "check"])
-    rows.append((n, "kanwu check", t, m, f"{t / floor_t:.2f}× 下限", out.strip().splitlines()[-1]))
+    rows.append((n, "kanwu check，冷（没有解析缓存，并写入缓存）", t, m, f"{t / floor_t:.2f}× 下限", out.strip().splitlines()[-1]))
+    t, m, out = run([KANWU, "--root", archive, "check"])
+    rows.append((n, "kanwu check，热（文件未变，用解析缓存）", t, m, f"{t / floor_t:.2f}× 下限", ""))
     rows.append((n, "下限：读文件 + C 解析器解析头部", floor_t, floor_m, "", ""))
 
     # 2. full build (generation + MkDocs + Pagefind) against plain MkDocs of as many plain pages
     t, m, out = peak_children([KANWU, "--root", archive, "build", "--no-pdf"])
     full = t
-    rows.append((n, "完整构建（生成 + MkDocs + Pagefind 按年）", t, m, "", out.strip().splitlines()[-1][:60]))
+    search_t = phase(out, "检索索引")
+    rows.append((n, "完整构建（读取 + 生成 + MkDocs + Pagefind 按年）", t, m, "", phases_note(out)))
     plain = os.path.join(work, f"plain-{n}")
     shutil.rmtree(plain, ignore_errors=True)
     pages = plain_site(os.path.join(archive, "build", "quanti", "docs"), os.path.join(plain, "docs"))
@@ -138,14 +198,17 @@ def bench_size(n: int, work: str, rows: list, pdf_limit: int | None) -> None:
     open(os.path.join(plain, "mkdocs.yml"), "w", encoding="utf-8").write(cfg)
     base_t, base_m, _ = run([os.path.join(BIN, "mkdocs"), "build", "-q"], cwd=plain,
                             env=os.environ | {"NO_MKDOCS_2_WARNING": "1"})
-    rows[-1] = rows[-1][:4] + (f"{full / base_t:.2f}× 基线",) + rows[-1][5:]
+    rows[-1] = rows[-1][:4] + (f"{full / base_t:.2f}× 基线；不计检索 {(full - search_t) / base_t:.2f}×",) + rows[-1][5:]
     rows.append((n, f"基线：普通 mkdocs build，{pages} 个普通页面，同一主题和扩展", base_t, base_m, "", ""))
+    rows.append((n, "其中：检索索引（Pagefind，每年一个，两个并行）", search_t, m, "", "峰值内存为整个构建的子进程最大值"))
 
     # 4. PDFs cold on both cores (all issues), then unchanged
     if pdf_limit is None or n <= pdf_limit:
         t, m, out = peak_children([KANWU, "--root", archive, "pdf", "--audience", "lingdao", "--out", os.path.join(work, "pdf")])
         count = int(re.search(r"共 (\d+) 份", out).group(1))
-        rows.append((n, f"全部 {count} 期 PDF，冷启动，2 核", t, m, f"{count / t:.1f} 期/秒", ""))
+        per = pages_per_issue(os.path.join(work, "pdf"))
+        rows.append((n, f"全部 {count} 期 PDF，冷启动，2 核", t, m, f"{count / t:.1f} 期/秒",
+                     f"平均每期 {per:.1f} 页（抽样 pdfinfo），约 {count * per / t:.0f} 页/秒"))
         t, m, _ = run([KANWU, "--root", archive, "pdf", "--audience", "lingdao", "--out", os.path.join(work, "pdf")])
         rows.append((n, "全部 PDF，没有改动", t, m, "", ""))
         pdf = True
@@ -156,31 +219,25 @@ def bench_size(n: int, work: str, rows: list, pdf_limit: int | None) -> None:
     # 3. publish one new daily issue into the built archive
     if pdf:
         run([KANWU, "--root", archive, "build"])  # the archive as published: with every PDF
-    day = dt.date(2026, 11, 23)
-    add_day(archive, day)
-    start = time.monotonic()
-    t1, m1, _ = run([KANWU, "--root", archive, "assemble", "上报", "--date", str(day)])
-    issue = sorted(os.listdir(os.path.join(archive, "issues", "daily", "2026")))[-1]
-    t2, m2, _ = run([KANWU, "--root", archive, "sign", os.path.join(archive, "issues", "daily", "2026", issue), "--date", str(day)])
-    t3, m3, out = peak_children([KANWU, "--root", archive, "build"] + ([] if pdf else ["--no-pdf"]))
-    total = time.monotonic() - start
-    rows.append((n, "发布一期上报（组期 + 签发 + 增量构建 + 当年检索 + 本期 PDF）", total, max(m1, m2, m3),
-                 f"完整构建的 {full / total:.1f} 倍速", out.strip().splitlines()[-1][:70]))
+    t, m, out = peak_children([KANWU, "--root", archive, "build"] + ([] if pdf else ["--no-pdf"]))
+    rows.append((n, "构建，没有任何改动", t, m, "", phases_note(out)))
+    publish(n, archive, rows, dt.date(2026, 11, 23), pdf, full)
 
-    # 5. search: bundle sizes (what a reader downloads first)
-    live = os.path.realpath(os.path.join(archive, "site", "quanti"))
-    first = 0
-    for d in os.listdir(live):
-        if d.startswith("pagefind-"):
-            for name in ("pagefind-entry.json", "pagefind.js", "pagefind-ui.js", "pagefind-ui.css"):
-                p = os.path.join(live, d, name)
-                if os.path.exists(p):
-                    first += os.path.getsize(p)
-            meta = [f for f in os.listdir(os.path.join(live, d)) if f.endswith(".pf_meta")]
-            first += sum(os.path.getsize(os.path.join(live, d, f)) for f in meta)
-            wasm = [f for f in os.listdir(os.path.join(live, d)) if f.endswith(".pagefind")]
-            first += sum(os.path.getsize(os.path.join(live, d, f)) for f in wasm)
-    rows.append((n, "检索：首次检索前下载的固定部分（各年索引的入口、元数据、WASM）", 0, 0, f"{first / 1024:.0f} KB", ""))
+    # 5. search in a real browser
+    search_probe(n, archive, rows)
+
+
+def pages_per_issue(folder: str, sample: int = 60) -> float:
+    import random
+    pdfs = sorted(os.path.join(d, f) for d, _, fs in os.walk(folder) for f in fs if f.endswith(".pdf"))
+    pick = random.Random(1).sample(pdfs, min(sample, len(pdfs)))
+    pages = []
+    for path in pick:
+        info = subprocess.run(["pdfinfo", path], capture_output=True, text=True).stdout
+        m = re.search(r"^Pages:\s+(\d+)", info, re.M)
+        if m:
+            pages.append(int(m.group(1)))
+    return sum(pages) / len(pages) if pages else 0.0
 
 
 def machine() -> str:

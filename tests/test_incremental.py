@@ -151,3 +151,18 @@ def test_releases_share_unchanged_year_folders(tmp_path):
     live = [d for d in os.listdir(store) if not d.startswith(".trash-")]
     assert {os.path.join(store, d) for d in live if d.startswith("items-2026.")} <= used
     assert len([d for d in live if d.startswith("items-2026.")]) == 2
+
+
+def test_two_process_full_build_equals_one_process_build(tmp_path, monkeypatch):
+    """Large archives render their pages in two processes: the site must not depend on it."""
+    from kanwu import site
+    hashes = []
+    for n, threshold in enumerate((10 ** 9, 1)):
+        monkeypatch.setattr(site, "PARALLEL_PAGES", threshold)
+        tree = copy_sample(tmp_path / f"r{n}")
+        build(tree)
+        live = os.path.realpath(os.path.join(tree.root, "site", "lingdao"))
+        hashes.append({os.path.relpath(os.path.join(d, f), live): open(os.path.join(d, f), "rb").read()
+                       for d, _, fs in os.walk(live, followlinks=True) for f in fs})
+    assert hashes[0].keys() == hashes[1].keys()
+    assert [k for k in hashes[0] if hashes[0][k] != hashes[1][k]] == []

@@ -232,8 +232,8 @@ def build(ctx, audiences, all_audiences, no_pdf):
     for name in names:
         result = site_mod.build(root, name, pdf=not no_pdf)
         click.echo(f"阅读范围 {result.audience}：{result.pages} 个页面、{result.pdfs} 份 PDF，"
-                   f"改写 {result.written} 个源文件，删除 {result.removed} 个；用时 {result.seconds:.1f} 秒。"
-                   f"已上线：{os.path.relpath(result.live, root)}")
+                   f"改写 {result.written} 个源文件，删除 {result.removed} 个；用时 {result.seconds:.1f} 秒"
+                   f"（{'，'.join(f'{n} {t:.1f}' for n, t in result.phases)}）。已上线：{os.path.relpath(result.live, root)}")
 
 
 @cli.command(context_settings=CONTEXT)

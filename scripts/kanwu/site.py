@@ -41,6 +41,7 @@ class BuildResult:
     removed: int
     pdfs: int
     seconds: float
+    phases: tuple = ()  # (name, seconds) of the steps: PDF, pages, MkDocs, search
 
 
 @contextlib.contextmanager
@@ -92,9 +93,13 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True) -> BuildRes
     from . import render
     render.load_cache(cache)
     files: dict = {}
+    phases = []
+    mark = time.monotonic()
     if pdf:
         from . import pdf as pdf_mod
         files.update(pdf_mod.render_view(root, view, repo.evaluation))
+        phases.append(("PDF", time.monotonic() - mark))
+        mark = time.monotonic()
     # Two records: what the live release was built from (state.json, written when a release is
     # complete) and what the generated tree holds (tree.json, written as soon as the tree is).
     salt = page_salt(root, aud.id)
@@ -120,6 +125,7 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True) -> BuildRes
         written, removed, hashes = generate.write_tree(docs, files, {}, known)
     _write_json(tree_path, {"salt": salt, "keys": site.keys, "pages": hashes})
     render.save_cache(cache)
+    phases.append(("生成页面", time.monotonic() - mark))
     folder = os.path.join(work, "releases")
     os.makedirs(folder, exist_ok=True)
     for leftover in os.listdir(folder):  # a build killed half-way leaves its temporary folder
@@ -145,12 +151,19 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True) -> BuildRes
             for out in ("sitemap.xml", "sitemap.xml.gz", "404.html"):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(os.path.join(tmp, out))
+            mark = time.monotonic()
             run_mkdocs(root, docs, tmp, only=set(written))
+            phases.append(("MkDocs", time.monotonic() - mark))
+            mark = time.monotonic()
             stale = {y for y in years if not os.path.isdir(os.path.join(tmp, f"pagefind-{y}"))}
             index_search(tmp, changed_years(written + removed) | stale)
         else:
-            run_mkdocs(root, docs, tmp)
+            mark = time.monotonic()
+            run_mkdocs(root, docs, tmp, pages=sorted(r for r in files if r.endswith(".md")))
+            phases.append(("MkDocs", time.monotonic() - mark))
+            mark = time.monotonic()
             index_search(tmp, set(years))
+        phases.append(("检索索引", time.monotonic() - mark))
         for old in os.listdir(tmp):  # bundles of years no longer in the view
             if old.startswith("pagefind-") and old[9:].isdigit() and int(old[9:]) not in years:
                 shards.drop(tmp, old)
@@ -163,7 +176,7 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True) -> BuildRes
     os.rename(tmp, release)
     _write_json(state_path, {"engine": engine, "release": name, "pages": hashes})
     return BuildResult(aud.id, release, live, sum(1 for f in files if f.endswith(".md")), len(written), len(removed),
-                       sum(1 for f in files if f.endswith(".pdf")), time.monotonic() - start)
+                       sum(1 for f in files if f.endswith(".pdf")), time.monotonic() - start, tuple(phases))
 
 
 def _read_json(path: str) -> dict:
@@ -315,7 +328,7 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def run_mkdocs(root: str, docs: str, site_dir: str, only: set | None = None) -> None:
+def run_mkdocs(root: str, docs: str, site_dir: str, only: set | None = None, pages: list | None = None) -> None:
     """MkDocs over ``docs`` into ``site_dir``: every page, or ``only`` these docs paths.
 
     ``only`` is for a release that starts as a copy of the live one built by the same engine:
@@ -323,6 +336,8 @@ def run_mkdocs(root: str, docs: str, site_dir: str, only: set | None = None) -> 
     renders and writes just the pages that changed, and copies just the changed other files.
     The theme's own files are already in the copy. (MkDocs' ``--dirty`` would do the same by
     comparing two modification times per page: seconds at 50,000 pages.)
+
+    A full build of many ``pages`` renders them in two processes (MkDocs itself uses one core).
     """
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config as mkdocs_config
@@ -337,7 +352,11 @@ def run_mkdocs(root: str, docs: str, site_dir: str, only: set | None = None) -> 
     os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch(root)
     try:
         cfg = mkdocs_config(config_file=os.path.join(root, "mkdocs.yml"), docs_dir=docs, site_dir=site_dir)
-        if only is None:
+        if only is None and pages and len(pages) >= PARALLEL_PAGES and (os.cpu_count() or 1) >= 2:
+            collect.messages += _build_parallel(cfg, pages)
+            if collect.messages:
+                raise Abort("warnings in strict mode")
+        elif only is None:
             mkdocs_build(cfg)
         else:
             _build_some(cfg, only)
@@ -355,8 +374,36 @@ def run_mkdocs(root: str, docs: str, site_dir: str, only: set | None = None) -> 
             os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
-def _build_some(config, only: set) -> None:
-    """The steps of ``mkdocs.commands.build.build`` (MkDocs 1.6), for the pages in ``only``."""
+PARALLEL_PAGES = 2000
+_CHILD_CONFIG: list = []  # the MkDocs config a forked helper builds with
+
+
+def _build_half(only: set) -> list[str]:
+    """In a forked helper: build ``only``; → the warnings MkDocs logged (strict mode fails on them)."""
+    collect = _Collect()
+    logging.getLogger("mkdocs").addHandler(collect)
+    try:
+        _build_some(_CHILD_CONFIG[0], only, templates=False)
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which fails the build
+        return collect.messages + [f"{type(exc).__name__}: {exc}"]
+    return collect.messages
+
+
+def _build_parallel(config, pages: list[str]) -> list[str]:
+    """Half the pages in this process (with the theme's files and the static templates), half in a fork."""
+    import multiprocessing
+    _CHILD_CONFIG[:] = [config]
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        other = pool.apply_async(_build_half, (set(pages[1::2]),))
+        _build_some(config, set(pages[0::2]), theme=True)
+        return other.get()
+
+
+def _build_some(config, only: set, theme: bool = False, templates: bool = True) -> None:
+    """The steps of ``mkdocs.commands.build.build`` (MkDocs 1.6), for the pages in ``only``;
+    with ``theme``, also every static file (a release built from scratch); with ``templates``,
+    the theme's static templates (404.html, sitemap.xml)."""
     from mkdocs.commands.build import _build_page, _build_theme_template, _populate_page
     from mkdocs.structure.files import get_files
     from mkdocs.structure.nav import get_navigation
@@ -365,6 +412,8 @@ def _build_some(config, only: set) -> None:
     config.plugins.on_pre_build(config=config)
     files = get_files(config)
     env = config.theme.get_env()
+    if theme:
+        files.add_files_from_theme(env, config)
     files = config.plugins.on_files(files, config=config)
     nav = get_navigation(files, config)  # also gives every page its Page object (links, sitemap)
     nav = config.plugins.on_nav(nav, config=config, files=files)
@@ -373,10 +422,13 @@ def _build_some(config, only: set) -> None:
     for page in pages:
         _populate_page(page, config, files)
     env = config.plugins.on_env(env, config=config, files=files)
-    for f in files:
-        if f.src_uri in only and not f.is_documentation_page():
-            f.copy_file()
-    for template in config.theme.static_templates:
+    if theme:
+        files.copy_static_files()
+    else:
+        for f in files:
+            if f.src_uri in only and not f.is_documentation_page():
+                f.copy_file()
+    for template in config.theme.static_templates if templates else ():
         _build_theme_template(template, env, files, config, nav)
     for page in pages:
         _build_page(page, config, doc_files, nav, env)
@@ -389,30 +441,38 @@ def index_search(site_dir: str, years: set[int]) -> None:
     """Pagefind, one bundle per year, so publishing today re-indexes only this year.
 
     Each year is indexed from a staging folder of hard links to that year's pages only: Pagefind
-    then reads 5,000 pages, not the whole archive, and its memory stays bounded.
+    then reads 5,000 pages, not the whole archive, and its memory stays bounded. Pagefind runs
+    on about one core, so two years are indexed at a time.
     """
-    for year in sorted(years):
-        staging = os.path.join(os.path.dirname(site_dir), f".index-{os.path.basename(site_dir)}-{year}")
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+        for done in [pool.submit(_index_year, site_dir, year) for year in sorted(years)]:
+            done.result()
+
+
+def _index_year(site_dir: str, year: int) -> None:
+    """One year's bundle, from a staging folder of hard links to that year's pages."""
+    staging = os.path.join(os.path.dirname(site_dir), f".index-{os.path.basename(site_dir)}-{year}")
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        count = 0
+        for top in ["items"] + [os.path.join("periodicals", p) for p in _subdirs(os.path.join(site_dir, "periodicals"))]:
+            src = os.path.realpath(os.path.join(site_dir, top, str(year)))  # a shard's link: its folder
+            if os.path.isdir(src):
+                os.makedirs(os.path.join(staging, top), exist_ok=True)
+                subprocess.run(["cp", "-al", src, os.path.join(staging, top, str(year))], check=True)
+                count += 1
+        bundle = f"pagefind-{year}"
+        shards.drop(site_dir, bundle)  # a shared bundle: unlink, never write into it
+        bundle = os.path.join(site_dir, bundle)
+        if not count:
+            return
+        res = subprocess.run([sys.executable, "-m", "pagefind", "--site", staging, "--output-path", bundle,
+                              "--silent"], capture_output=True, text=True)
+        if res.returncode != 0:
+            raise KanwuError(f"Pagefind 建立 {year} 年检索索引失败：{res.stderr.strip() or res.stdout.strip()}")
+    finally:
         shutil.rmtree(staging, ignore_errors=True)
-        try:
-            count = 0
-            for top in ["items"] + [os.path.join("periodicals", p) for p in _subdirs(os.path.join(site_dir, "periodicals"))]:
-                src = os.path.realpath(os.path.join(site_dir, top, str(year)))  # a shard's link: its folder
-                if os.path.isdir(src):
-                    os.makedirs(os.path.join(staging, top), exist_ok=True)
-                    subprocess.run(["cp", "-al", src, os.path.join(staging, top, str(year))], check=True)
-                    count += 1
-            bundle = f"pagefind-{year}"
-            shards.drop(site_dir, bundle)  # a shared bundle: unlink, never write into it
-            bundle = os.path.join(site_dir, bundle)
-            if not count:
-                continue
-            res = subprocess.run([sys.executable, "-m", "pagefind", "--site", staging, "--output-path", bundle,
-                                  "--silent"], capture_output=True, text=True)
-            if res.returncode != 0:
-                raise KanwuError(f"Pagefind 建立 {year} 年检索索引失败：{res.stderr.strip() or res.stdout.strip()}")
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
 
 
 def _subdirs(path: str) -> list[str]:
