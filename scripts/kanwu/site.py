@@ -108,11 +108,11 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True) -> BuildRes
     tree = _read_json(tree_path) if known else {}
     in_tree = tree.get("pages") or {}
     keys = tree.get("keys") if tree.get("salt") == salt else None
-    previous = {p: (k, in_tree[p]) for p, k in keys.items() if p in in_tree} if keys else {}
+    last_keys = {p: (k, in_tree[p]) for p, k in keys.items() if p in in_tree} if keys else {}
     docs = os.path.join(work, "docs")
     os.makedirs(docs, exist_ok=True)
     pdfs = set(files)
-    site = generate.Site(view, pdfs=pdfs, evaluation=repo.evaluation, previous=previous)
+    site = generate.Site(view, pdfs=pdfs, evaluation=repo.evaluation, previous=last_keys)
     files.update(site.pages())
     files.update(static_files(root, view))
     try:
