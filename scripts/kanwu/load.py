@@ -22,23 +22,6 @@ _FENCE = re.compile(r"^---[ \t]*$")
 _END = re.compile(r"^(---|\.\.\.)[ \t]*$")
 
 
-def item_files(root: str, paths: list[str] | None = None) -> list[str]:
-    """Item files (relative paths) under content/items, or among ``paths``, sorted."""
-    found = []
-    bases = paths or [ITEMS_DIR]
-    for base in bases:
-        full = os.path.join(root, base)
-        if os.path.isfile(full) or os.path.islink(full):
-            found.append(os.path.relpath(full, root))
-            continue
-        for dirpath, dirnames, filenames in os.walk(full):
-            dirnames.sort()
-            for name in filenames:
-                if name.endswith(".md"):
-                    found.append(os.path.relpath(os.path.join(dirpath, name), root))
-    return sorted(set(found))
-
-
 def decode(raw: bytes, rel: str) -> tuple[str | None, list[Problem]]:
     """UTF-8 (BOM tolerated with a warning, CRLF accepted) or a located error."""
     problems = []
