@@ -229,6 +229,7 @@ def test_search_loads_recent_years_first_and_all_years_on_request(tmp_path, brow
         assert any(f"/pagefind-{years[-1]}/" in u for u in requests)
         assert any(f"/pagefind-{years[-2]}/" in u for u in requests)
         assert not any(f"/pagefind-{years[0]}/" in u for u in requests)
+        shot(pg, "search-scope")
         requests.clear()
         pg.locator('.kanwu-scope input[value="all"]').check()
         pg.wait_for_url("**scope=all**")
