@@ -39,6 +39,18 @@ def code_salt() -> str:
     return _code_salt
 
 
+def salt(root: str, inputs: tuple[str, ...] = (), extra: str = "") -> str:
+    """kanwu's source, the configuration files ``inputs`` and ``extra``: what a cached result depends on."""
+    h = hashlib.sha256(f"{code_salt()}|{extra}".encode())
+    for rel in inputs:
+        try:
+            with open(os.path.join(root, rel), "rb") as fh:
+                h.update(rel.encode() + b"\0" + fh.read())
+        except OSError:
+            h.update(rel.encode() + b"\0missing")
+    return h.hexdigest()
+
+
 def signature(st: os.stat_result) -> tuple:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
@@ -48,14 +60,7 @@ class ParseCache:
 
     def __init__(self, root: str, name: str, inputs: tuple[str, ...] = ()):
         self.path = os.path.join(root, "build", "cache", f"{name}.pickle")
-        h = hashlib.sha256(code_salt().encode())
-        for rel in inputs:  # configuration files the parse depends on
-            try:
-                with open(os.path.join(root, rel), "rb") as fh:
-                    h.update(rel.encode() + b"\0" + fh.read())
-            except OSError:
-                h.update(rel.encode() + b"\0missing")
-        self.salt = h.hexdigest()
+        self.salt = salt(root, inputs)
         self.enabled = os.environ.get("KANWU_NO_CACHE", "") in ("", "0")
         self.old: dict = {}
         self.new: dict = {}
@@ -65,10 +70,10 @@ class ParseCache:
                 gc.disable()  # unpickling 50,000 objects: the cyclic collector would walk them all, repeatedly
                 try:
                     with open(self.path, "rb") as fh:
-                        salt, entries = pickle.load(fh)
+                        stored, entries = pickle.load(fh)
                 finally:
                     gc.enable()
-                if salt == self.salt:
+                if stored == self.salt:
                     self.old = entries
             except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError, ImportError):
                 self.old = {}

@@ -198,15 +198,9 @@ def _write_json(path: str, data: dict) -> None:
 
 def page_salt(root: str, audience_id: str) -> str:
     """What every generated page depends on besides its own key: kanwu's code, the configuration."""
-    import hashlib
-
-    from .cache import code_salt
+    from .cache import salt
     from .config import CONFIG_FILE, UNITS_FILE
-    h = hashlib.sha256(f"{code_salt()}|{audience_id}".encode())
-    for rel in (CONFIG_FILE, UNITS_FILE):
-        with open(os.path.join(root, rel), "rb") as fh:
-            h.update(fh.read())
-    return h.hexdigest()
+    return salt(root, (CONFIG_FILE, UNITS_FILE), audience_id)
 
 
 def engine_fingerprint(root: str) -> str:

@@ -110,21 +110,33 @@ def _fingerprint(root: str) -> str:
     return h.hexdigest()
 
 
-def jobs_for(root: str, view: View, issues: list[Issue], copy_no: int | None = None) -> list[Job]:
+class Lookup:
+    """The rendering setup's fingerprints and the inputs index, read once per command."""
+
+    def __init__(self, root: str):
+        self.root = root
+        self.base = _fingerprint(root)
+        self.known_base = self.base + _code_fingerprint(root)
+        self.index = _read_index(root)
+
+    def job(self, label: str, inputs: str, html) -> Job:
+        """The cached file for ``inputs`` if there is one; otherwise lay out ``html()`` (a callable)."""
+        cached = self.index.get(inputs)
+        if cached and os.path.exists(os.path.join(self.root, CACHE_DIR, cached)):
+            return Job(label, "", os.path.join(self.root, CACHE_DIR, cached), self.root, inputs)
+        return job(self.root, label, html(), self.base, inputs)
+
+
+def jobs_for(root: str, view: View, issues: list[Issue], copy_no: int | None = None,
+             lookup: Lookup | None = None) -> list[Job]:
     """A job per issue; an issue whose inputs were rendered before is not even laid out as HTML."""
-    base = _fingerprint(root)
-    known_base = base + _code_fingerprint(root)
-    index = _read_index(root)
+    lookup = lookup or Lookup(root)
     jobs = []
     for issue in issues:
         p = view.config.periodicals[issue.periodical]
         label = f"《{p.name}》（{p.edition}）{issue.year}年第{issue.number}期" + (f" 第{copy_no:06d}份" if copy_no else "")
-        inputs = _inputs(known_base, view, issue, copy_no)
-        cached = index.get(inputs)
-        if cached and os.path.exists(os.path.join(root, CACHE_DIR, cached)):
-            jobs.append(Job(label, "", os.path.join(root, CACHE_DIR, cached), root, inputs))
-            continue
-        jobs.append(job(root, label, document.issue_html(root, view, issue, copy_no), base, inputs))
+        inputs = _inputs(lookup.known_base, view, issue, copy_no)
+        jobs.append(lookup.job(label, inputs, lambda issue=issue: document.issue_html(root, view, issue, copy_no)))
     return jobs
 
 
@@ -246,37 +258,32 @@ def _run(todo: list[Job], failures: dict, processes: int | None) -> dict[str, st
     return failures
 
 
-def notice_jobs(root: str, view: View, evaluation) -> dict[str, Job]:
+def notice_jobs(root: str, view: View, evaluation, lookup: Lookup | None = None) -> dict[str, Job]:
     """The monthly and quarterly notices (通报) of the view, keyed by their path in the site."""
+    from types import SimpleNamespace
+
     from .. import stats
     from ..generate import reference_date
-    from ..statspages import notice_slug, notice_periods
+    from ..statspages import notice_periods, notice_slug
 
-    from types import SimpleNamespace
+    lookup = lookup or Lookup(root)
     site = SimpleNamespace(view=view, today=reference_date(view))  # what notice_periods reads
-    base = _fingerprint(root)
-    known_base = base + _code_fingerprint(root)
-    index = _read_index(root)
     out = {}
     for period in notice_periods(site):
         report = stats.compute(view, period, evaluation, site.today)
         text = document.notice_text(view, report)  # plain strings: cheap, unlike the typeset HTML
-        inputs = hashlib.sha256((known_base + repr(text)).encode("utf-8")).hexdigest()
-        label = f"{period.label}信息工作通报"
-        cached = index.get(inputs)
-        rel = f"pdf/notices/{notice_slug(period)}.pdf"
-        if cached and os.path.exists(os.path.join(root, CACHE_DIR, cached)):
-            out[rel] = Job(label, "", os.path.join(root, CACHE_DIR, cached), root, inputs)
-        else:
-            out[rel] = job(root, label, document.notice_html(root, text), base, inputs)
+        inputs = hashlib.sha256((lookup.known_base + repr(text)).encode("utf-8")).hexdigest()
+        out[f"pdf/notices/{notice_slug(period)}.pdf"] = lookup.job(
+            f"{period.label}信息工作通报", inputs, lambda text=text: document.notice_html(root, text))
     return out
 
 
 def render_view(root: str, view: View, evaluation=None) -> dict:
     """Every issue (and notice) of the view as a cached PDF file, keyed by its path in the site."""
-    jobs = dict(zip((issue_pdf(i) for i in view.issues), jobs_for(root, view, list(view.issues))))
+    lookup = Lookup(root)
+    jobs = dict(zip((issue_pdf(i) for i in view.issues), jobs_for(root, view, list(view.issues), lookup=lookup)))
     if evaluation is not None:
-        jobs.update(notice_jobs(root, view, evaluation))
+        jobs.update(notice_jobs(root, view, evaluation, lookup))
     failures = run_jobs(list(jobs.values()))
     if failures:
         raise KanwuError("以下各期的 PDF 未能生成（其余各期已生成并缓存）：\n"
@@ -320,7 +327,8 @@ def render_command(root: str, periodical: str | None, number: int | None, year: 
         raise KanwuError(f"--copies 应写成“起-止”，例如 1-40，现在是“{copies}”") from None
     if len(issues) != 1:
         raise KanwuError("加印份号时请指定一期：kanwu pdf 刊物 期号 --copies 1-40")
-    jobs = [j for n in numbers for j in jobs_for(root, view, issues, copy_no=n)]
+    lookup = Lookup(root)
+    jobs = [j for n in numbers for j in jobs_for(root, view, issues, copy_no=n, lookup=lookup)]
     failures = run_jobs(jobs)
     if failures:
         raise KanwuError("以下份的 PDF 未能生成：\n" + "\n".join(f"  {k}：{v}" for k, v in failures.items()))
