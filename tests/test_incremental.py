@@ -12,7 +12,7 @@ import os
 import re
 import time
 
-from conftest import copy_sample, item_path
+from conftest import ROOT, copy_sample, item_path
 
 from kanwu import audience, generate, validate
 
@@ -128,7 +128,7 @@ def test_releases_share_unchanged_year_folders(tmp_path):
     build(tree)
     first = os.path.realpath(os.path.join(tree.root, "site", "lingdao"))
     assert os.path.islink(os.path.join(first, "items", "2026"))
-    assert os.path.islink(os.path.join(first, "pagefind-2026"))
+    assert os.path.islink(os.path.join(first, "pagefind-2026-11"))
     tree.item("20261124-qingxi-01", "---\ntitle: 青溪县开展冬季安全检查\nunit: qingxi\ndate: 2026-11-24\ncategory: 动态\n"
                                     "urgency: 平件\nclassification: 内部\nauthors: [何晓岚]\n---\n\n青溪县开展冬季安全检查。\n")
     build(tree)
@@ -166,3 +166,67 @@ def test_two_process_full_build_equals_one_process_build(tmp_path, monkeypatch):
                        for d, _, fs in os.walk(live, followlinks=True) for f in fs})
     assert hashes[0].keys() == hashes[1].keys()
     assert [k for k in hashes[0] if hashes[0][k] != hashes[1][k]] == []
+
+
+def test_a_days_publish_reindexes_only_the_newest_months_bundle(tmp_path):
+    """Search bundles: one per year and the newest month apart; a day's items re-index the month only."""
+    import glob
+    import gzip
+    import json
+
+    from click.testing import CliRunner
+
+    from kanwu.cli import cli
+    archive = str(tmp_path / "archive")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--root", ROOT, "synth", archive, "--items", "500", "--years", "2"]).exit_code == 0
+
+    def build_live() -> str:
+        result = runner.invoke(cli, ["--root", archive, "build", "--no-pdf"])
+        assert result.exit_code == 0, result.output
+        return os.path.realpath(os.path.join(archive, "site", "quanti"))
+
+    def bundles(live: str) -> dict:
+        return {d: os.path.realpath(os.path.join(live, d)) for d in os.listdir(live) if d.startswith("pagefind-")}
+
+    def indexed_text(folder: str) -> str:
+        out = []
+        for f in glob.glob(os.path.join(folder, "fragment", "*.pf_fragment")):
+            with open(f, "rb") as fh:
+                out.append(gzip.decompress(fh.read()).decode("utf-8", errors="replace"))
+        return "".join(out)
+
+    def add(day: str, n: int) -> None:
+        path = os.path.join(archive, "content", "items", day[:4], day[5:7], f"{day.replace('-', '')}-xian01-0{n}.md")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(f"---\ntitle: 第{n}条冬季供暖保障检查\nunit: xian01\ndate: {day}\ncategory: 动态\nurgency: 平件\n"
+                     f"classification: 内部\nauthors: [信息员]\n---\n\n供暖保障检查组走访居民{n}户，核对管网压力。\n")
+
+    first = bundles(build_live())
+    month = [b for b in first if len(b) == len("pagefind-2026-11")]
+    assert len(month) == 1 and len(first) == 3  # two years, the newest month apart
+    newest = month[0][9:]
+    pages = 0
+    for folder in first.values():
+        with open(os.path.join(folder, "pagefind-entry.json"), encoding="utf-8") as fh:
+            pages += sum(lang["page_count"] for lang in json.load(fh)["languages"].values())
+    live = os.path.realpath(os.path.join(archive, "site", "quanti"))
+    html = [d for d, _, fs in os.walk(live, followlinks=True) if "index.html" in fs
+            and re.search(r"/(items/\d{4}/\d{2}|periodicals/[^/]+/\d{4})/[^/]+$", d)]
+    assert pages == len(html)  # every item and issue page in exactly one bundle
+
+    add(f"{newest}-28", 1)
+    second = bundles(build_live())
+    assert second.keys() == first.keys()
+    assert second[month[0]] != first[month[0]]  # re-indexed ...
+    assert all(second[b] == first[b] for b in first if b != month[0])  # ... and nothing else
+    assert "第1条冬季供暖保障检查" in indexed_text(second[month[0]])
+
+    y, m = int(newest[:4]), int(newest[5:])
+    following = f"{y + m // 12}-{m % 12 + 1:02d}"
+    add(f"{following}-01", 2)
+    third = bundles(build_live())
+    assert f"pagefind-{following}" in third and month[0] not in third  # last month joined its year's bundle
+    assert "第1条冬季供暖保障检查" in indexed_text(third[f"pagefind-{newest[:4]}"])
+    assert "第2条冬季供暖保障检查" in indexed_text(third[f"pagefind-{following}"])

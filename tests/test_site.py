@@ -204,7 +204,7 @@ def test_serve_regenerates_on_change(tmp_path):
 
 
 def test_search_loads_recent_years_first_and_all_years_on_request(tmp_path, browser):
-    """A reader's first search downloads the newest two yearly indexes only; 全部年份 adds the rest."""
+    """A reader's first search downloads the newest two years' indexes only; 全部年份 adds the rest."""
     from click.testing import CliRunner
 
     from kanwu.cli import cli
@@ -214,8 +214,11 @@ def test_search_loads_recent_years_first_and_all_years_on_request(tmp_path, brow
     result = runner.invoke(cli, ["--root", archive, "build", "--no-pdf"])
     assert result.exit_code == 0, result.output
     live = os.path.realpath(os.path.join(archive, "site", "quanti"))
-    years = sorted(int(d[9:]) for d in os.listdir(live) if d.startswith("pagefind-"))
+    bundles = sorted(d for d in os.listdir(live) if d.startswith("pagefind-"))
+    years = sorted({int(b[9:13]) for b in bundles})
     assert len(years) == 3
+    month = [b for b in bundles if len(b) == len("pagefind-2026-11")]
+    assert len(month) == 1 and month[0][9:13] == str(years[-1])  # the newest month has its own bundle
     handler = functools.partial(_Quiet, directory=os.path.join(archive, "site"))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -226,6 +229,7 @@ def test_search_loads_recent_years_first_and_all_years_on_request(tmp_path, brow
         pg.on("request", lambda r: requests.append(r.url))
         pg.goto(f"http://127.0.0.1:{httpd.server_address[1]}/quanti/search/?q=工作")
         pg.locator(".pagefind-ui__result-link").first.wait_for(timeout=15000)
+        assert any(f"/{month[0]}/" in u for u in requests)
         assert any(f"/pagefind-{years[-1]}/" in u for u in requests)
         assert any(f"/pagefind-{years[-2]}/" in u for u in requests)
         assert not any(f"/pagefind-{years[0]}/" in u for u in requests)

@@ -96,6 +96,7 @@ class Site:
         self.view = view
         self.previous = previous or {}
         self.keys: dict = {}  # page -> key of its inputs, for the next build
+        self.bundles: dict = {}  # Pagefind bundle -> {page: key of what the index reads from it}
         self.evaluation = evaluation or Evaluation()
         self.config = view.config
         self.pdfs = pdfs or set()
@@ -130,10 +131,11 @@ class Site:
             parts.append(str(self.today))
         return "|".join(parts)
 
-    def issue_key(self, issue: Issue) -> str:
+    def issue_key(self, issue: Issue, dated: bool = True) -> str:
+        """``dated=False``: without the reference date, which only the (unindexed) status shows."""
         parts = [issue.revision, str(issue_pdf(issue) in self.pdfs), str(self.view.redacted.get(issue.key, 0))]
         parts += [f"{i}:{self.view.items[i].revision}" for i in issue.item_ids]
-        if self.config.periodicals[issue.periodical].instructions:
+        if dated and self.config.periodicals[issue.periodical].instructions:
             parts.append(str(self.today))
         return "|".join(parts)
 
@@ -143,12 +145,17 @@ class Site:
 
     def pages(self) -> dict[str, bytes]:
         out: dict = {}
+        indexed = []  # (page, day, search key)
         for item in self.view.items.values():
             path = item_page(item)
             out[path] = self.memo(path, self.item_key(item), lambda item=item: self.item(item))
+            # Pagefind reads only the data-pagefind-body part: the item itself, not its adoptions.
+            indexed.append((path, item.date, item.revision))
         for issue in self.view.issues:
             path = issue_page(issue)
             out[path] = self.memo(path, self.issue_key(issue), lambda issue=issue: self.issue(issue))
+            indexed.append((path, issue.date, self.issue_key(issue, dated=False)))
+        self.bundles = search_bundles(indexed)
         out.update(self.periodicals())
         out.update(self.indexes())
         out["index.md"] = self.home()
@@ -224,7 +231,8 @@ class Site:
             blocks.append(
                 f'<div class="kanwu-instruction"><p><strong>{render.esc(ins.by)}</strong>（{cn_date(ins.date)}）：'
                 f"{render.esc(ins.text)}</p><p>承办单位：{render.esc(units)}；办理时限：{cn_date(ins.due)}；"
-                f'<span class="kanwu-status{" kanwu-overdue" if overdue else ""}">{status}</span></p><ul>{rows}</ul></div>')
+                f'<span class="kanwu-status{" kanwu-overdue" if overdue else ""}" data-pagefind-ignore>{status}</span></p>'
+                f"<ul>{rows}</ul></div>")
         return "\n".join(blocks)
 
     # -- issue ---------------------------------------------------------------------------
@@ -442,8 +450,7 @@ class Site:
         return page("首页", "\n\n".join(parts), "home")
 
     def search(self) -> bytes:
-        years = sorted({i.date.year for i in self.view.items.values()} | {i.year for i in self.view.issues}, reverse=True)
-        bundles = json.dumps([f"pagefind-{y}" for y in years])
+        bundles = json.dumps(sorted(self.bundles, reverse=True))  # newest first: 2026-11, 2026, 2025, …
         body = f"""# 全文检索
 
 输入关键词检索信息和各期刊物（不联网，在本机浏览器中完成）。先检索最近两年；要查更早的，选“全部年份”。
@@ -451,6 +458,24 @@ class Site:
 <div id="kanwu-search" data-bundles='{bundles}'></div>
 """
         return page("全文检索", body, "search")
+
+
+def search_bundles(indexed: list) -> dict[str, dict[str, str]]:
+    """Which Pagefind bundle indexes each page: one per year, and the newest month on its own.
+
+    Publishing adds pages to the newest month, so a day's build re-indexes a month's pages
+    (~500), not a year's (~5,000); the month joins its year's bundle when the next month
+    starts. A bundle is re-indexed only when its pages or their search keys change.
+    """
+    if not indexed:
+        return {}
+    newest = max(day for _, day, _ in indexed)
+    out: dict = defaultdict(dict)
+    for path, day, key in indexed:
+        name = (f"pagefind-{day:%Y-%m}" if (day.year, day.month) == (newest.year, newest.month)
+                else f"pagefind-{day.year}")
+        out[name][path] = key
+    return dict(out)
 
 
 # ---- writing -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from .errors import KanwuError
 from .model import Config, level
 
 # Material's bundles and Pagefind's chunks carry a content hash in their names.
-FINGERPRINTED = r"(assets/(javascripts|stylesheets)/.+\.[0-9a-f]{8,}\.min\.(js|css)|pagefind-\d+/(fragment|index|filter|wasm)\..*|pagefind-\d+/(fragment|index|filter)/.+)$"
+FINGERPRINTED = r"(assets/(javascripts|stylesheets)/.+\.[0-9a-f]{8,}\.min\.(js|css)|pagefind-[\d-]+/(fragment|index|filter|wasm)\..*|pagefind-[\d-]+/(fragment|index|filter)/.+)$"
 
 
 def _check(config: Config) -> None:

@@ -2,7 +2,7 @@
 
 A release of a ten-year archive holds ~110,000 files, almost all in year folders that a day's
 publishing does not touch: ``items/<year>``, ``periodicals/<p>/<year>``, ``pdf/<p>/<year>``
-and the search bundles ``pagefind-<year>``. Each of those *shards* is a folder in
+and the search bundles ``pagefind-<year>`` (and ``pagefind-<year>-<month>``). Each of those *shards* is a folder in
 ``build/<audience>/store/`` and a relative symlink in every release that has it. A new release
 starts as a copy of the live one in which the shards are copied as links (a few hundred) and
 only the rest is hard-linked (a few thousand files); a shard the build must change is first
@@ -20,7 +20,7 @@ import re
 import shutil
 import subprocess
 
-SHARD = re.compile(r"^(items/\d{4}|periodicals/[^/]+/\d{4}|pdf/[^/]+/\d{4}|pagefind-\d{4})(?:/|$)")
+SHARD = re.compile(r"^(items/\d{4}|periodicals/[^/]+/\d{4}|pdf/[^/]+/\d{4}|pagefind-\d{4}(?:-\d{2})?)(?:/|$)")
 _ABOVE = re.compile(r"^(items|periodicals|periodicals/[^/]+|pdf|pdf/[^/]+)$")  # folders that hold shards
 
 

@@ -137,7 +137,7 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True) -> BuildRes
     previous = os.path.realpath(live) if os.path.islink(live) else ""
     incremental = bool(previous and os.path.isdir(previous) and state.get("engine") == engine
                        and state.get("release") == os.path.basename(previous))
-    years = search_years(view)
+    bundles = bundle_keys(site.bundles, salt)
     store = os.path.join(work, "store")
     try:
         if incremental:
@@ -155,17 +155,18 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True) -> BuildRes
             run_mkdocs(root, docs, tmp, only=set(written))
             phases.append(("MkDocs", time.monotonic() - mark))
             mark = time.monotonic()
-            stale = {y for y in years if not os.path.isdir(os.path.join(tmp, f"pagefind-{y}"))}
-            index_search(tmp, changed_years(written + removed) | stale)
+            indexed = state.get("search") or {}
+            index_search(tmp, {b: site.bundles[b] for b, key in bundles.items()
+                               if indexed.get(b) != key or not os.path.isdir(os.path.join(tmp, b))})
         else:
             mark = time.monotonic()
             run_mkdocs(root, docs, tmp, pages=sorted(r for r in files if r.endswith(".md")))
             phases.append(("MkDocs", time.monotonic() - mark))
             mark = time.monotonic()
-            index_search(tmp, set(years))
+            index_search(tmp, site.bundles)
         phases.append(("检索索引", time.monotonic() - mark))
-        for old in os.listdir(tmp):  # bundles of years no longer in the view
-            if old.startswith("pagefind-") and old[9:].isdigit() and int(old[9:]) not in years:
+        for old in os.listdir(tmp):  # bundles no longer made: a year gone from the view, last month's
+            if old.startswith("pagefind-") and old not in bundles:
                 shards.drop(tmp, old)
         shards.settle(tmp, store, name)
         verify(tmp, files)
@@ -174,7 +175,7 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True) -> BuildRes
         raise
     release = os.path.join(folder, name)
     os.rename(tmp, release)
-    _write_json(state_path, {"engine": engine, "release": name, "pages": hashes})
+    _write_json(state_path, {"engine": engine, "release": name, "pages": hashes, "search": bundles})
     return BuildResult(aud.id, release, live, sum(1 for f in files if f.endswith(".md")), len(written), len(removed),
                        sum(1 for f in files if f.endswith(".pdf")), time.monotonic() - start, tuple(phases))
 
@@ -231,18 +232,16 @@ def outputs(rel: str) -> list[str]:
     return [stem + "/index.html"]
 
 
-def search_years(view) -> list[int]:
-    return sorted({i.date.year for i in view.items.values()} | {i.year for i in view.issues})
-
-
-def changed_years(paths: list[str]) -> set[int]:
-    import re
-    years = set()
-    for rel in paths:
-        m = re.match(r"^(?:items|periodicals/[^/]+)/(\d{4})/", rel)
-        if m:
-            years.add(int(m.group(1)))
-    return years
+def bundle_keys(bundles: dict, salt: str) -> dict[str, str]:
+    """One key per Pagefind bundle: its pages and what the index reads from each."""
+    import hashlib
+    out = {}
+    for name, pages in bundles.items():
+        h = hashlib.sha1(salt.encode("utf-8"))
+        for path in sorted(pages):
+            h.update(f"\n{path}\t{pages[path]}".encode("utf-8"))
+        out[name] = h.hexdigest()[:20]
+    return out
 
 
 def next_release_number(folder: str) -> int:
@@ -431,46 +430,42 @@ def _build_some(config, only: set, theme: bool = False, templates: bool = True) 
     config.plugins.on_post_build(config=config)
 
 
-def index_search(site_dir: str, years: set[int]) -> None:
-    """Pagefind, one bundle per year, so publishing today re-indexes only this year.
+def index_search(site_dir: str, bundles: dict) -> None:
+    """Pagefind, one bundle per year (and one for the newest month), merged in the browser.
 
-    Each year is indexed from a staging folder of hard links to that year's pages only: Pagefind
-    then reads 5,000 pages, not the whole archive, and its memory stays bounded. Pagefind runs
-    on about one core, so two years are indexed at a time.
+    Each bundle is indexed from a staging folder of hard links to its own pages only: Pagefind
+    then reads a year's pages (or a month's), not the whole archive, and its memory stays
+    bounded. Pagefind runs on about one core, so two bundles are indexed at a time, largest first.
     """
     from concurrent.futures import ThreadPoolExecutor
+    order = sorted(bundles, key=lambda b: (-len(bundles[b]), b))
     with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
-        for done in [pool.submit(_index_year, site_dir, year) for year in sorted(years)]:
+        for done in [pool.submit(_index_bundle, site_dir, b, bundles[b]) for b in order]:
             done.result()
 
 
-def _index_year(site_dir: str, year: int) -> None:
-    """One year's bundle, from a staging folder of hard links to that year's pages."""
-    staging = os.path.join(os.path.dirname(site_dir), f".index-{os.path.basename(site_dir)}-{year}")
+def _index_bundle(site_dir: str, bundle: str, pages) -> None:
+    """One bundle, from a staging folder of hard links to its pages' HTML."""
+    staging = os.path.join(os.path.dirname(site_dir), f".index-{os.path.basename(site_dir)}-{bundle}")
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        count = 0
-        for top in ["items"] + [os.path.join("periodicals", p) for p in _subdirs(os.path.join(site_dir, "periodicals"))]:
-            src = os.path.realpath(os.path.join(site_dir, top, str(year)))  # a shard's link: its folder
-            if os.path.isdir(src):
-                os.makedirs(os.path.join(staging, top), exist_ok=True)
-                subprocess.run(["cp", "-al", src, os.path.join(staging, top, str(year))], check=True)
-                count += 1
-        bundle = f"pagefind-{year}"
+        made = set()
+        for rel in pages:
+            for out in outputs(rel):
+                folder = os.path.dirname(out)
+                if folder not in made:
+                    os.makedirs(os.path.join(staging, folder), exist_ok=True)
+                    made.add(folder)
+                os.link(os.path.join(site_dir, out), os.path.join(staging, out))
         shards.drop(site_dir, bundle)  # a shared bundle: unlink, never write into it
-        bundle = os.path.join(site_dir, bundle)
-        if not count:
+        if not pages:
             return
-        res = subprocess.run([sys.executable, "-m", "pagefind", "--site", staging, "--output-path", bundle,
-                              "--silent"], capture_output=True, text=True)
+        res = subprocess.run([sys.executable, "-m", "pagefind", "--site", staging, "--output-path",
+                              os.path.join(site_dir, bundle), "--silent"], capture_output=True, text=True)
         if res.returncode != 0:
-            raise KanwuError(f"Pagefind 建立 {year} 年检索索引失败：{res.stderr.strip() or res.stdout.strip()}")
+            raise KanwuError(f"Pagefind 建立检索索引 {bundle} 失败：{res.stderr.strip() or res.stdout.strip()}")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-
-
-def _subdirs(path: str) -> list[str]:
-    return sorted(d for d in os.listdir(path) if os.path.isdir(os.path.join(path, d))) if os.path.isdir(path) else []
 
 
 def verify(site_dir: str, files: dict) -> None:
