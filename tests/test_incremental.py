@@ -102,7 +102,7 @@ def test_parse_cache_sees_every_change(tmp_path):
     old = os.stat(full)
     os.utime(full, ns=(old.st_atime_ns, old.st_mtime_ns - 10_000_000_000))  # older than the racy window
     assert tree.run("check").exit_code == 0
-    assert os.path.exists(os.path.join(tree.root, "build", "cache", "items.pickle"))
+    assert os.path.exists(os.path.join(tree.root, "build", "cache", "items", "2026.pickle"))
     # Same size, same second: a change the cache must still see (mtime in nanoseconds, ctime, inode).
     with open(full, encoding="utf-8") as fh:
         text = fh.read()

@@ -12,6 +12,7 @@ never cached (its mtime could still repeat after the next write: git's "racy cle
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import os
@@ -56,27 +57,40 @@ def signature(st: os.stat_result) -> tuple:
 
 
 class ParseCache:
-    """``get(rel, st, parse)`` → parse(), or the result kept from an earlier run for the same file."""
+    """``get(rel, st, parse)`` → parse(), or the result kept from an earlier run for the same file.
 
-    def __init__(self, root: str, name: str, inputs: tuple[str, ...] = ()):
-        self.path = os.path.join(root, "build", "cache", f"{name}.pickle")
+    Kept in shards (``shard(rel)``, e.g. the year of an item): a day's new files rewrite one
+    shard of ~5,000 entries, not the whole archive's.
+    """
+
+    def __init__(self, root: str, name: str, inputs: tuple[str, ...] = (), shard=None):
+        self.folder = os.path.join(root, "build", "cache", name)
         self.salt = salt(root, inputs)
+        self.shard = shard or (lambda rel: "all")
         self.enabled = os.environ.get("KANWU_NO_CACHE", "") in ("", "0")
         self.old: dict = {}
         self.new: dict = {}
-        self.changed = False
+        self.dirty: set = set()  # shards whose entries changed
         if self.enabled:
             try:
-                gc.disable()  # unpickling 50,000 objects: the cyclic collector would walk them all, repeatedly
-                try:
-                    with open(self.path, "rb") as fh:
-                        stored, entries = pickle.load(fh)
-                finally:
-                    gc.enable()
-                if stored == self.salt:
-                    self.old = entries
-            except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError, ImportError):
-                self.old = {}
+                names = sorted(n for n in os.listdir(self.folder) if n.endswith(".pickle"))
+            except OSError:
+                names = []
+            gc.disable()  # unpickling 50,000 objects: the cyclic collector would walk them all, repeatedly
+            try:
+                for n in names:
+                    try:
+                        with open(os.path.join(self.folder, n), "rb") as fh:
+                            stored, entries = pickle.load(fh)
+                    except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError,
+                            ImportError):
+                        continue
+                    if stored == self.salt:
+                        self.old.update(entries)
+                    else:
+                        self.dirty.add(n[:-7])  # a stale shard: rewritten (or removed) on save
+            finally:
+                gc.enable()
 
     def get(self, rel: str, st: os.stat_result, parse):
         key = signature(st)
@@ -85,32 +99,56 @@ class ParseCache:
             self.new[rel] = hit
             return hit[1]
         value = parse()
-        self.changed = True
         if stat.S_ISREG(st.st_mode) and time.time_ns() - st.st_mtime_ns > _RACY_NS:
             self.new[rel] = (key, value)
+            self.dirty.add(self.shard(rel))
+        elif rel in self.old:
+            self.dirty.add(self.shard(rel))  # its old entry is dropped
         return value
 
     def save(self) -> None:
-        """Write the entries used by this run (files gone since are dropped); never fails a command."""
-        if not self.enabled or (not self.changed and len(self.new) == len(self.old)):
+        """Write the shards whose entries changed (files gone since are dropped); never fails a command."""
+        if not self.enabled:
             return
-        tmp = f"{self.path}.{os.getpid()}.tmp"
-        try:
-            os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            with open(tmp, "wb") as fh:
-                pickle.dump((self.salt, self.new), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.path)
-        except OSError:
+        for rel in self.old.keys() - self.new.keys():
+            self.dirty.add(self.shard(rel))
+        if not self.dirty:
+            return
+        groups: dict = {name: {} for name in self.dirty}
+        for rel, entry in self.new.items():
+            name = self.shard(rel)
+            if name in groups:
+                groups[name][rel] = entry
+        for name, entries in groups.items():
+            path = os.path.join(self.folder, f"{name}.pickle")
+            tmp = f"{path}.{os.getpid()}.tmp"
             try:
-                os.unlink(tmp)
+                if not entries:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(path)
+                    continue
+                os.makedirs(self.folder, exist_ok=True)
+                with open(tmp, "wb") as fh:
+                    pickle.dump((self.salt, entries), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, path)
             except OSError:
-                pass
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
 
 
-def walk(root: str, top: str, suffixes: tuple[str, ...]) -> list[tuple[str, os.stat_result]]:
+def year_shard(rel: str) -> str:
+    """content/items/2026/11/x.md → 2026; issues/daily/2026/001.yml → daily-2026."""
+    parts = rel.split("/")
+    if parts[0] == "issues":
+        return "-".join(p for p in parts[1:3] if p and not p.endswith((".yml", ".yaml"))) or "misc"
+    return parts[2] if len(parts) > 3 and parts[2].isdigit() else "misc"
+
+
+def walk(root: str, top: str, suffixes: tuple[str, ...], links: list | None = None) -> list[tuple[str, os.stat_result]]:
     """(relative path, lstat) of every file under ``top`` ending in one of ``suffixes``, sorted.
 
     One scandir pass: no relpath, one lstat per file (symlinks are reported, never followed).
+    Every symlink met (file or folder, any name) is added to ``links``.
     """
     out = []
     stack = [top]
@@ -123,6 +161,8 @@ def walk(root: str, top: str, suffixes: tuple[str, ...]) -> list[tuple[str, os.s
         with entries:
             for e in entries:
                 rel = f"{rel_dir}/{e.name}"
+                if links is not None and e.is_symlink():
+                    links.append(rel)
                 if e.is_dir(follow_symlinks=False):
                     stack.append(rel)
                 elif e.name.endswith(suffixes):

@@ -43,13 +43,32 @@ class Repository:
 
 def load_repository(root: str) -> Repository:
     """Load and check everything; never raises for bad content, only for a bad config."""
-    from .cache import ParseCache, walk
+    import gc
+    gc.disable()  # a quarter-million new objects: the cyclic collector would walk them over and over
+    try:
+        return _load_repository(root)
+    finally:
+        gc.freeze()  # what was loaded lives as long as the command: never scanned again
+        gc.enable()
+
+
+def _load_repository(root: str) -> Repository:
+    from .cache import ParseCache, walk, year_shard
     from .config import CONFIG_FILE, UNITS_FILE
     config = load_config(root)
     repo = Repository(config)
-    parsed = ParseCache(root, "items", (CONFIG_FILE, UNITS_FILE))
-    for rel, st in walk(root, load.ITEMS_DIR, (".md",)):
-        item, problems = parsed.get(rel, st, lambda rel=rel: load.load_item(root, rel, config))
+    parsed = ParseCache(root, "items", (CONFIG_FILE, UNITS_FILE), shard=year_shard)
+
+    def parse(rel: str):  # what depends on the file and the configuration only: kept in the cache
+        item, problems = load.load_item(root, rel, config)
+        return item, problems, (item_problems(config, item) if item else ((), ()))
+
+    links: list = []
+    local: dict = {}
+    for rel, st in walk(root, "content", (".md",), links):
+        if not rel.startswith(load.ITEMS_DIR + "/"):
+            continue
+        item, problems, checked = parsed.get(rel, st, lambda rel=rel: parse(rel))
         repo.problems += problems
         if item is None:
             continue
@@ -58,9 +77,10 @@ def load_repository(root: str) -> Repository:
             repo.problems.append(Problem(rel, 1, 1, ERROR, "", f"编号 {item.id} 与 {other.path} 重复", "重命名其中一个文件"))
             continue
         repo.items[item.id] = item
-    repo.problems += check_items(config, repo.items, root)
-    repo.problems += check_symlinks(root)
-    repo.issues, problems = manifest.load_all(root)
+        local[item.id] = checked
+    repo.problems += check_items(config, repo.items, root, local)
+    repo.issues, problems = manifest.load_all(root, links)
+    repo.problems += check_symlinks(root, links)
     repo.problems += problems
     parsed.save()
     repo.problems += manifest.check_issues(config, repo.items, repo.issues)
@@ -83,55 +103,72 @@ def load_checked(root: str) -> Repository:
     return repo
 
 
-def check_items(config: Config, items: dict, root: str) -> list[Problem]:
+def item_problems(config: Config, item) -> tuple[tuple[Problem, ...], tuple]:
+    """The checks that read one item and the configuration only (kept in the parse cache):
+    (problems, image references as (line, column, address) whose files are checked on every run)."""
     problems = []
-    seen_titles: dict = {}
-    for item in items.values():
-        def report(name, message, hint="", severity=ERROR, _item=item):
-            line, col = _item.lines.get(name, (1, 1))
-            problems.append(Problem(_item.path, line, col, severity, name, message, hint))
 
-        if item.follow_up_of:
-            first = items.get(item.follow_up_of)
-            if first is None:
-                report("follow_up_of", f"续报所指的信息“{item.follow_up_of}”不存在{nearest(item.follow_up_of, items)}",
-                       "写上一条信息的编号（文件名去掉 .md）")
-            elif (first.date, first.id) >= (item.date, item.id):
-                report("follow_up_of", f"续报所指的信息 {first.id} 不早于本条", "续报只能接在更早的信息后面")
-        for n, ins in enumerate(item.instructions):
-            for unit in ins.units:
-                if unit not in config.units:
-                    report("instructions", f"第 {n + 1} 条批示的承办单位“{unit}”没有登记{nearest(unit, config.units)}")
-            for fb in ins.feedback:
-                if fb.unit not in ins.units:
-                    report("instructions", f"第 {n + 1} 条批示的反馈单位“{fb.unit}”不是承办单位", "反馈单位应在 units 中")
-                if fb.date < ins.date:
-                    report("instructions", f"第 {n + 1} 条批示的反馈日期 {fb.date} 早于批示日期 {ins.date}")
-            if ins.due < ins.date:
-                report("instructions", f"第 {n + 1} 条批示的办理时限 {ins.due} 早于批示日期 {ins.date}")
-        depth = render.nesting_depth(item.body) if ("<" in item.body or ">" in item.body) else 0
-        if depth > render.MAX_NESTING:
-            problems.append(Problem(item.path, item.body_line, 1, ERROR, "",
-                                    f"正文嵌套过深（{depth} 层，上限 {render.MAX_NESTING} 层），无法排版",
-                                    "去掉多余的 HTML 标签或引用符号 >"))
-        key = (item.unit, item.date, item.title)
-        if key in seen_titles and not item.follow_up_of:  # 续报 may repeat the first report's title
-            report("title", f"同一单位同一天已报送同题信息 {seen_titles[key]}（疑似重复报送）",
-                   "确认是否重复提交；若是续报请写 follow_up_of", WARNING)
-        else:
-            seen_titles[key] = item.id
-        if not _MAY_REFER.search(item.body):
-            continue  # most items: no image, no link, nothing to resolve
+    def report(name, message, hint=""):
+        line, col = item.lines.get(name, (1, 1))
+        problems.append(Problem(item.path, line, col, ERROR, name, message, hint))
+
+    for n, ins in enumerate(item.instructions):
+        for unit in ins.units:
+            if unit not in config.units:
+                report("instructions", f"第 {n + 1} 条批示的承办单位“{unit}”没有登记{nearest(unit, config.units)}")
+        for fb in ins.feedback:
+            if fb.unit not in ins.units:
+                report("instructions", f"第 {n + 1} 条批示的反馈单位“{fb.unit}”不是承办单位", "反馈单位应在 units 中")
+            if fb.date < ins.date:
+                report("instructions", f"第 {n + 1} 条批示的反馈日期 {fb.date} 早于批示日期 {ins.date}")
+        if ins.due < ins.date:
+            report("instructions", f"第 {n + 1} 条批示的办理时限 {ins.due} 早于批示日期 {ins.date}")
+    depth = render.nesting_depth(item.body) if ("<" in item.body or ">" in item.body) else 0
+    if depth > render.MAX_NESTING:
+        problems.append(Problem(item.path, item.body_line, 1, ERROR, "",
+                                f"正文嵌套过深（{depth} 层，上限 {render.MAX_NESTING} 层），无法排版",
+                                "去掉多余的 HTML 标签或引用符号 >"))
+    refs = []
+    if _MAY_REFER.search(item.body):  # most items: no image, no link, nothing to resolve
         for lineno, line in enumerate(item.body.split("\n"), item.body_line):
-            for m in image_refs(line):
-                msg = asset_problem(root, m.group(1))
-                if msg:
-                    problems.append(Problem(item.path, lineno, m.start(1) + 1, ERROR, "", msg,
-                                            f"图片请放在 {load.ASSETS_DIR}/ 下，用相对路径引用"))
+            refs += [(lineno, m.start(1) + 1, m.group(1)) for m in image_refs(line)]
             m = _LINK_FILE.search(line)
             if m and not _IMG_HTML.search(line):
                 problems.append(Problem(item.path, lineno, m.start(1) + 1, ERROR, "",
                                         "正文引用了本机文件或仓库外的路径", "删除该引用"))
+    return tuple(problems), tuple(refs)
+
+
+def check_items(config: Config, items: dict, root: str, local: dict | None = None) -> list[Problem]:
+    """Every item's own checks (``local``: kept from the parse cache) and those across items."""
+    problems = []
+    seen_titles: dict = {}
+    for item in items.values():
+        own, refs = local[item.id] if local and item.id in local else item_problems(config, item)
+        problems += own
+        for lineno, col, ref in refs:  # the image files themselves can come and go: checked every run
+            msg = asset_problem(root, ref)
+            if msg:
+                problems.append(Problem(item.path, lineno, col, ERROR, "", msg,
+                                        f"图片请放在 {load.ASSETS_DIR}/ 下，用相对路径引用"))
+        if item.follow_up_of:
+            first = items.get(item.follow_up_of)
+            line, col = item.lines.get("follow_up_of", (1, 1))
+            if first is None:
+                problems.append(Problem(item.path, line, col, ERROR, "follow_up_of",
+                                        f"续报所指的信息“{item.follow_up_of}”不存在{nearest(item.follow_up_of, items)}",
+                                        "写上一条信息的编号（文件名去掉 .md）"))
+            elif (first.date, first.id) >= (item.date, item.id):
+                problems.append(Problem(item.path, line, col, ERROR, "follow_up_of",
+                                        f"续报所指的信息 {first.id} 不早于本条", "续报只能接在更早的信息后面"))
+        key = (item.unit, item.date, item.title)
+        if key in seen_titles and not item.follow_up_of:  # 续报 may repeat the first report's title
+            line, col = item.lines.get("title", (1, 1))
+            problems.append(Problem(item.path, line, col, WARNING, "title",
+                                    f"同一单位同一天已报送同题信息 {seen_titles[key]}（疑似重复报送）",
+                                    "确认是否重复提交；若是续报请写 follow_up_of"))
+        else:
+            seen_titles[key] = item.id
     return problems
 
 
@@ -165,19 +202,17 @@ def asset_problem(root: str, ref: str) -> str:
     return ""
 
 
-def check_symlinks(root: str) -> list[Problem]:
-    """Symlinks anywhere in content/ or issues/, on disk or committed (mode 120000)."""
+def check_symlinks(root: str, links: list[str]) -> list[Problem]:
+    """Symlinks anywhere in content/ or issues/ (``links``: met while loading), on disk or committed
+    (mode 120000)."""
     problems = []
-    for top in ("content", "issues"):
-        for dirpath, dirnames, filenames in os.walk(os.path.join(root, top)):
-            for name in dirnames + filenames:
-                full = os.path.join(dirpath, name)
-                if os.path.islink(full):
-                    rel = os.path.relpath(full, root)
-                    if rel.endswith(".md") and rel.startswith(load.ITEMS_DIR):
-                        continue  # reported by load_item
-                    problems.append(Problem(rel, 1, 1, ERROR, "", "符号链接不允许：它可能把仓库外的文件带进网站",
-                                            "删除链接，提交普通文件"))
+    for rel in sorted(links):
+        if rel.endswith(".md") and rel.startswith(load.ITEMS_DIR + "/"):
+            continue  # reported by load_item
+        if rel.endswith((".yml", ".yaml")) and rel.startswith("issues/"):
+            continue  # reported by load_manifest
+        problems.append(Problem(rel, 1, 1, ERROR, "", "符号链接不允许：它可能把仓库外的文件带进网站",
+                                "删除链接，提交普通文件"))
     try:
         out = subprocess.run(["git", "ls-files", "-s", "--", "content", "issues"], cwd=root,
                              capture_output=True, text=True, check=False).stdout
