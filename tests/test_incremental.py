@@ -127,14 +127,15 @@ def test_releases_share_unchanged_year_folders(tmp_path):
     tree = copy_sample(tmp_path / "repo")
     build(tree)
     first = os.path.realpath(os.path.join(tree.root, "site", "lingdao"))
-    assert os.path.islink(os.path.join(first, "items", "2026"))
+    assert os.path.islink(os.path.join(first, "items", "2026", "11"))
     assert os.path.islink(os.path.join(first, "pagefind-2026-11"))
     tree.item("20261124-qingxi-01", "---\ntitle: 青溪县开展冬季安全检查\nunit: qingxi\ndate: 2026-11-24\ncategory: 动态\n"
                                     "urgency: 平件\nclassification: 内部\nauthors: [何晓岚]\n---\n\n青溪县开展冬季安全检查。\n")
     build(tree)
     second = os.path.realpath(os.path.join(tree.root, "site", "lingdao"))
-    # the changed year got its own copy; the periodicals' year folders were not touched: still shared
-    assert os.path.realpath(os.path.join(first, "items", "2026")) != os.path.realpath(os.path.join(second, "items", "2026"))
+    # the changed month got its own copy; the periodicals' year folders were not touched: still shared
+    assert (os.path.realpath(os.path.join(first, "items", "2026", "11"))
+            != os.path.realpath(os.path.join(second, "items", "2026", "11")))
     assert not os.path.exists(os.path.join(first, "items", "2026", "11", "20261124-qingxi-01"))
     assert os.path.exists(os.path.join(second, "items", "2026", "11", "20261124-qingxi-01", "index.html"))
     assert (os.path.realpath(os.path.join(first, "periodicals", "daily", "2026"))
@@ -147,10 +148,10 @@ def test_releases_share_unchanged_year_folders(tmp_path):
     releases_dir = os.path.join(tree.root, "build", "lingdao", "releases")
     kept = [os.path.join(releases_dir, d) for d in os.listdir(releases_dir) if d[:1].isdigit()]
     assert len(kept) == 2
-    used = {os.path.realpath(os.path.join(r, "items", "2026")) for r in kept}
+    used = {os.path.realpath(os.path.join(r, "items", "2026", "11")) for r in kept}
     live = [d for d in os.listdir(store) if not d.startswith(".trash-")]
-    assert {os.path.join(store, d) for d in live if d.startswith("items-2026.")} <= used
-    assert len([d for d in live if d.startswith("items-2026.")]) == 2
+    assert {os.path.join(store, d) for d in live if d.startswith("items-2026-11.")} <= used
+    assert len([d for d in live if d.startswith("items-2026-11.")]) == 2
 
 
 def test_two_process_full_build_equals_one_process_build(tmp_path, monkeypatch):
@@ -230,3 +231,49 @@ def test_a_days_publish_reindexes_only_the_newest_months_bundle(tmp_path):
     assert f"pagefind-{following}" in third and month[0] not in third  # last month joined its year's bundle
     assert "第1条冬季供暖保障检查" in indexed_text(third[f"pagefind-{newest[:4]}"])
     assert "第2条冬季供暖保障检查" in indexed_text(third[f"pagefind-{following}"])
+
+
+def test_known_docs_files_equal_mkdocs_get_files(tmp_path):
+    """The lean incremental MkDocs run builds its File list from kanwu's own list: it must be MkDocs' own."""
+    from mkdocs.config import load_config as mkdocs_config
+    from mkdocs.structure.files import get_files
+
+    from kanwu import site
+    tree = copy_sample(tmp_path / "repo")
+    build(tree)
+    docs = os.path.join(tree.root, "build", "lingdao", "docs")
+    known = [os.path.relpath(os.path.join(d, f), docs).replace(os.sep, "/") for d, _, fs in os.walk(docs) for f in fs]
+    cfg = mkdocs_config(config_file=os.path.join(tree.root, "mkdocs.yml"), docs_dir=docs, site_dir=str(tmp_path / "s"))
+    mine, theirs = site.docs_files(cfg, known), get_files(cfg)
+
+    def attrs(files):
+        return [(f.src_uri, f.dest_uri, f.url, f.name, f.inclusion, f.abs_src_path, f.abs_dest_path,
+                 f.is_documentation_page(), f.edit_uri) for f in files]
+    assert len(theirs) > 50 and attrs(mine) == attrs(theirs)
+    assert site.nav_sources(cfg.nav) >= {"index.md", "periodicals/index.md"}
+
+
+def test_an_incremental_release_equals_a_full_build(tmp_path):
+    """After a day's publish built incrementally (changed pages only, no Page for the rest), every
+    HTML file of the live release is byte for byte what a build from scratch makes."""
+    tree = copy_sample(tmp_path / "repo")
+    build(tree)
+    tree.item("20261124-qingxi-01", "---\ntitle: 青溪县开展冬季安全检查\nunit: qingxi\ndate: 2026-11-24\ncategory: 动态\n"
+                                    "urgency: 平件\nclassification: 内部\nauthors: [何晓岚]\n---\n\n青溪县开展冬季安全检查，"
+                                    "详见[上报第212期](../../../periodicals/daily/2026/212.md)。\n")
+    assert 0 < build(tree) < 40  # incremental: a few pages
+
+    def html(live: str) -> dict:
+        out = {}
+        for d, _, fs in os.walk(live, followlinks=True):
+            for f in fs:
+                if f.endswith((".html", ".xml")):
+                    with open(os.path.join(d, f), "rb") as fh:
+                        out[os.path.relpath(os.path.join(d, f), live)] = fh.read()
+        return out
+    incremental = html(os.path.realpath(os.path.join(tree.root, "site", "lingdao")))
+    os.unlink(os.path.join(tree.root, "build", "lingdao", "state.json"))  # the next build starts from scratch
+    build(tree)
+    full = html(os.path.realpath(os.path.join(tree.root, "site", "lingdao")))
+    assert incremental.keys() == full.keys()
+    assert [k for k in full if incremental[k] != full[k]] == []

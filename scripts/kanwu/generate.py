@@ -309,11 +309,25 @@ class Site:
             for i in issues:
                 by_year[i.year].append(i)
             parts = [f"# 《{md(p.name)}》{md(p.edition)}", f"共 {len(issues)} 期。"]
-            for year in sorted(by_year, reverse=True):
-                parts.append(f"## {year}年")
-                parts.append("\n".join(
-                    f"- [{year}年第{i.number}期（总第{i.total}期）]({link(src, issue_page(i))}) "
-                    f"{cn_date(i.date)}，{len(i.item_ids)} 条" for i in by_year[year]))
+
+            def entries(at: str, year_issues: list) -> str:
+                return "\n".join(f"- [{i.year}年第{i.number}期（总第{i.total}期）]({link(at, issue_page(i))}) "
+                                 f"{cn_date(i.date)}，{len(i.item_ids)} 条" for i in year_issues)
+            years = sorted(by_year, reverse=True)
+            for year in years:
+                # Each year on its own page too, kept while its issues are unchanged: the
+                # periodical's page lists only the newest year, whatever the archive's age.
+                ysrc = f"periodicals/{pid}/{year}.md"
+                key = "|".join(f"{i.number}:{i.revision}:{len(i.item_ids)}" for i in by_year[year])
+                out[ysrc] = self.memo(ysrc, key, lambda ysrc=ysrc, year=year: page(
+                    f"{p.name}（{p.edition}）{year}年", f"# 《{md(p.name)}》{md(p.edition)} {year}年\n\n"
+                    f"共 {len(by_year[year])} 期。\n\n" + entries(ysrc, by_year[year]), "listing"))
+            if years:
+                parts.append(f"## {years[0]}年")
+                parts.append(entries(src, by_year[years[0]]))
+                parts.append("## 各年")
+                parts.append("\n".join(f"- [{y}年]({link(src, f'periodicals/{pid}/{y}.md')})：{len(by_year[y])} 期"
+                                       for y in years))
             out[src] = page(f"{p.name}（{p.edition}）", "\n\n".join(parts), "listing")
             latest = issues[0] if issues else None
             rows.append(f"| [{md(p.edition)}]({pid}/index.md) | {len(issues)} | "

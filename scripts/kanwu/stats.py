@@ -242,11 +242,10 @@ def _compute(data, period: Period, evaluation: Evaluation, today: dt.date) -> Re
     rows = {uid: UnitRow(uid, u.name, u.kind, research_minimum=u.research_minimum) for uid, u in config.units.items()}
     officers: dict = {}
     adopted_in: dict = defaultdict(set)  # item id -> periodicals adopting it in the period
-    for issue in issues:
-        if issue.date in period:
-            for item_id in issue.item_ids:
-                adopted_in[item_id].add(issue.periodical)
-    index = _index(items)
+    index = _index(items, issues)
+    for issue in index.issues_between(period.start, period.end):
+        for item_id in issue.item_ids:
+            adopted_in[item_id].add(issue.periodical)
     followed = index.followed
     # Only what can count in this period: items dated in it, 调研 items of its year up to its end
     # (the yearly research count), items adopted in it, and the few with records (adoptions by
@@ -259,6 +258,7 @@ def _compute(data, period: Period, evaluation: Evaluation, today: dt.date) -> Re
     best_ids = {i for month, ids in evaluation.best_items.items() for i in ids
                 if period.start <= dt.date(int(month[:4]), int(month[5:]), 1) <= period.end}
     late, missing, best = [], [], []
+    start, end = period.start, period.end
     by_unit_days: dict = defaultdict(set)
     for item in relevant:
         row = rows.get(item.unit)
@@ -266,7 +266,7 @@ def _compute(data, period: Period, evaluation: Evaluation, today: dt.date) -> Re
             continue
         if item.date.year == period.end.year and item.date <= period.end and item.category == "调研":
             row.research += 1
-        if item.date in period:
+        if start <= item.date <= end:
             row.submitted += 1
             by_unit_days[item.unit].add(item.date)
             for author in item.authors:
@@ -301,27 +301,30 @@ def _compute(data, period: Period, evaluation: Evaluation, today: dt.date) -> Re
             row.score += rules.best_item
             best.append(item)
     open_list = []
-    for item in relevant:
-        for ins in item.instructions:
-            for unit in ins.units:
-                row = rows.get(unit)
-                if row is None or ins.date > period.end:
-                    continue
-                row.handling += 1
-                if ins.answered_by(unit):
-                    row.answered += 1
-                else:
-                    days = (today - ins.due).days
-                    if days > 0:
-                        row.overdue += 1
-                    open_list.append(OpenInstruction(item, ins, unit, max(0, days)))
+    for item, ins, unit, answered in _instructions(relevant, end):
+        row = rows.get(unit)
+        if row is None:
+            continue
+        row.handling += 1
+        if answered:
+            row.answered += 1
+        else:
+            days = (today - ins.due).days
+            if days > 0:
+                row.overdue += 1
+            open_list.append(OpenInstruction(item, ins, unit, max(0, days)))
     open_list.sort(key=lambda o: (o.instruction.date, o.item.id, o.unit))
+    calendar = workdays_and_weeks(config, period, today)
+    crits: dict = defaultdict(list)
+    for c in evaluation.criticisms:
+        if c.date.year == period.end.year:
+            crits[c.unit].append(c)
     for row in rows.values():
         row.score += rules.late_emergency * row.late + rules.missing_follow_up * row.missing_follow_up
         unit = config.units[row.unit]
-        expected, missed = quota(config, unit, period, today, by_unit_days[row.unit])
+        expected, missed = quota(config, unit, period, today, by_unit_days[row.unit], calendar)
         row.quota_expected, row.quota_missed = expected, missed
-        year_crit = [c for c in evaluation.criticisms if c.unit == row.unit and c.date.year == period.end.year]
+        year_crit = crits.get(row.unit, ())
         row.criticisms_city = sum(c.level == "city" for c in year_crit)
         row.criticisms_province = sum(c.level == "province" for c in year_crit)
         row.eligible = (row.criticisms_province < rules.province_criticisms
@@ -338,11 +341,35 @@ def _compute(data, period: Period, evaluation: Evaluation, today: dt.date) -> Re
 
 
 
+def _instructions(items, end: dt.date):
+    """(item, instruction, unit, answered) for every instruction given by ``end``, per unit."""
+    for item in items:
+        for ins in item.instructions:
+            if ins.date > end:
+                continue
+            for unit in ins.units:
+                yield item, ins, unit, ins.answered_by(unit)
+
+
+def open_instructions(data, today: dt.date) -> list:
+    """Every instruction not yet answered by one of its units, by today, oldest first: the 督办 list
+    (what ``compute`` gives over the whole archive, without computing the rest)."""
+    index = _index(data.items, data.issues)
+    out = [OpenInstruction(item, ins, unit, max(0, (today - ins.due).days))
+           for item, ins, unit, answered in _instructions((data.items[i] for i in index.recorded), today)
+           if not answered and unit in data.config.units]
+    out.sort(key=lambda o: (o.instruction.date, o.item.id, o.unit))
+    return out
+
+
 class _Index:
     """Items ordered by date, for the many periods one build computes over the same items."""
 
-    def __init__(self, items: dict):
+    def __init__(self, items: dict, issues: list):
         self.items = items
+        self.issues = issues
+        self.by_date = sorted(issues, key=lambda i: i.date)
+        self.issue_dates = [i.date for i in self.by_date]
         ordered = sorted(items.values(), key=lambda i: (i.date, i.id))
         self.dates = [i.date for i in ordered]
         self.ordered = ordered
@@ -356,6 +383,9 @@ class _Index:
     def between(self, start: dt.date, end: dt.date) -> list:
         return self.ordered[bisect.bisect_left(self.dates, start):bisect.bisect_right(self.dates, end)]
 
+    def issues_between(self, start: dt.date, end: dt.date) -> list:
+        return self.by_date[bisect.bisect_left(self.issue_dates, start):bisect.bisect_right(self.issue_dates, end)]
+
     def research_between(self, start: dt.date, end: dt.date) -> list:
         return self.research[bisect.bisect_left(self.research_dates, start):bisect.bisect_right(self.research_dates, end)]
 
@@ -363,22 +393,30 @@ class _Index:
 _INDEX: list = [None]
 
 
-def _index(items: dict) -> _Index:
-    """Built once per set of items (the same dict object), kept until another set comes."""
-    if _INDEX[0] is None or _INDEX[0].items is not items:
-        _INDEX[0] = _Index(items)
+def _index(items: dict, issues: list) -> _Index:
+    """Built once per set of items and issues (the same objects), kept until another set comes."""
+    if _INDEX[0] is None or _INDEX[0].items is not items or _INDEX[0].issues is not issues:
+        _INDEX[0] = _Index(items, issues)
     return _INDEX[0]
 
 
-def quota(config, unit, period: Period, today: dt.date, days: set) -> tuple[int, int]:
-    """(periods expected, periods with no submission) by the unit's quota, up to today."""
-    end = min(period.end, today)
-    if end < period.start or unit.quota == "none":
+def quota(config, unit, period: Period, today: dt.date, days: set, calendar: tuple | None = None) -> tuple[int, int]:
+    """(periods expected, periods with no submission) by the unit's quota, up to today.
+    ``calendar``: the period's ``workdays_and_weeks`` (the same for every unit)."""
+    if unit.quota == "none":
         return 0, 0
-    workdays = [period.start + dt.timedelta(days=n) for n in range((end - period.start).days + 1)]
-    workdays = [d for d in workdays if config.is_workday(d)]
+    workdays, weeks = calendar or workdays_and_weeks(config, period, today)
     if unit.quota == "daily":
         return len(workdays), sum(1 for d in workdays if d not in days)
-    weeks = sorted({d.isocalendar()[:2] for d in workdays})
     covered = {d.isocalendar()[:2] for d in days}
     return len(weeks), sum(1 for w in weeks if w not in covered)
+
+
+def workdays_and_weeks(config, period: Period, today: dt.date) -> tuple[list, list]:
+    """The period's workdays up to today, and the ISO weeks they fall in."""
+    end = min(period.end, today)
+    if end < period.start:
+        return [], []
+    workdays = [period.start + dt.timedelta(days=n) for n in range((end - period.start).days + 1)]
+    workdays = [d for d in workdays if config.is_workday(d)]
+    return workdays, sorted({d.isocalendar()[:2] for d in workdays})

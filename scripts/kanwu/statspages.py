@@ -115,12 +115,11 @@ def statistics(site) -> dict:
 
 def supervision(site) -> bytes:
     src = "supervision.md"
-    start = min((i.date for i in site.view.items.values()), default=site.today)
-    report = stats.compute(site.view, stats.Period(start, site.today, "全部"), site.evaluation, site.today)
+    pending = stats.open_instructions(site.view, site.today)
     parts = ["# 督办：领导批示办理情况", "件件有回音，事事有着落。以下为尚未反馈的批示，按批示时间先后排列。"]
-    if report.instructions:
+    if pending:
         lines = ["| 批示日期 | 批示领导 | 信息 | 承办单位 | 办理时限 | 状态 |", "| --- | --- | --- | --- | --- | --- |"]
-        for o in report.instructions:
+        for o in pending:
             status = f'<span class="kanwu-overdue">已逾期 {o.overdue_days} 天</span>' if o.overdue_days else "办理中"
             lines.append(f"| {cn_date(o.instruction.date)} | {md(o.instruction.by)} | [{md(o.item.title)}]"
                          f"({link(src, item_page(o.item))}) | {md(site.unit_name(o.unit))} | {cn_date(o.instruction.due)} | {status} |")

@@ -20,7 +20,7 @@ from ..errors import KanwuError
 from ..generate import issue_pdf
 from ..model import Issue
 from . import document
-from .fonts import ROLES, resolve
+from .fonts import ROLES, resolve_all
 
 log = logging.getLogger(__name__)
 CACHE_DIR = os.path.join("build", "pdf-cache")
@@ -100,13 +100,14 @@ def _record(root: str, jobs: list[Job]) -> None:
 
 
 def _fingerprint(root: str) -> str:
-    import weasyprint
+    from importlib.metadata import version  # not ``import weasyprint``: half a second when nothing renders
     h = hashlib.sha256()
-    h.update(weasyprint.__version__.encode())
+    h.update(version("weasyprint").encode())
     with open(os.path.join(root, CSS_FILE), "rb") as fh:
         h.update(fh.read())
+    found = resolve_all(family for family, _ in ROLES.values())
     for family, _ in ROLES.values():
-        h.update("|".join(resolve(family)).encode())
+        h.update("|".join(found[family]).encode())
     return h.hexdigest()
 
 

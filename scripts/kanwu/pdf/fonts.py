@@ -22,20 +22,37 @@ EM = 1000
 
 def resolve(family: str) -> tuple[str, str]:
     """(family fontconfig actually picks, its file) for ``family``."""
-    try:
-        out = subprocess.run(["fc-match", "-f", "%{family[0]}\t%{file}", f"{family}:lang=zh-cn"],
-                             capture_output=True, text=True, timeout=20).stdout
-    except (OSError, subprocess.TimeoutExpired):
-        return "", ""
-    name, _, path = out.partition("\t")
-    return name, path
+    return resolve_all([family])[family]
+
+
+def resolve_all(families) -> dict[str, tuple[str, str]]:
+    """``resolve`` for several families at once (one fc-match each, all running together)."""
+    running = {}
+    for family in dict.fromkeys(families):
+        try:
+            running[family] = subprocess.Popen(["fc-match", "-f", "%{family[0]}\t%{file}", f"{family}:lang=zh-cn"],
+                                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        except OSError:
+            running[family] = None
+    out = {}
+    for family, proc in running.items():
+        try:
+            text = proc.communicate(timeout=20)[0] if proc else ""
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            text = ""
+        name, _, path = text.partition("\t")
+        out[family] = (name, path)
+    return out
 
 
 def missing_roles() -> list[str]:
     """Roles whose family is not installed (fontconfig would silently substitute)."""
     out = []
+    found = resolve_all(family for family, _ in ROLES.values())
     for role, (family, what) in ROLES.items():
-        name, _ = resolve(family)
+        name, _ = found[family]
         if name.lower() != family.lower():
             out.append(f"{what}需要字体“{family}”，系统会用“{name or '无'}”代替")
     return out
