@@ -277,3 +277,21 @@ def test_an_incremental_release_equals_a_full_build(tmp_path):
     full = html(os.path.realpath(os.path.join(tree.root, "site", "lingdao")))
     assert incremental.keys() == full.keys()
     assert [k for k in full if incremental[k] != full[k]] == []
+
+
+def test_a_live_release_with_a_dangling_shared_folder_is_rebuilt(tmp_path):
+    """A store folder lost behind kanwu's back: the next build does not copy the damage, it rebuilds."""
+    import shutil
+    tree = copy_sample(tmp_path / "repo")
+    build(tree)
+    live = os.path.realpath(os.path.join(tree.root, "site", "lingdao"))
+    shutil.rmtree(os.path.realpath(os.path.join(live, "periodicals", "daily", "2026")))
+    tree.item("20261124-qingxi-01", "---\ntitle: 青溪县开展冬季安全检查\nunit: qingxi\ndate: 2026-11-24\ncategory: 动态\n"
+                                    "urgency: 平件\nclassification: 内部\nauthors: [何晓岚]\n---\n\n青溪县开展冬季安全检查。\n")
+    build(tree)
+    again = os.path.realpath(os.path.join(tree.root, "site", "lingdao"))
+    assert again != live
+    assert os.path.exists(os.path.join(again, "periodicals", "daily", "2026", "198", "index.html"))
+    assert os.path.exists(os.path.join(again, "items", "2026", "11", "20261124-qingxi-01", "index.html"))
+    from kanwu import shards
+    assert shards.broken(again) == []

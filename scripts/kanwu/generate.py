@@ -529,6 +529,7 @@ def write_tree(docs_dir: str, files: dict, tree: dict | None = None,
     import hashlib
     known = tree or {}
     since = known if since is None else since
+    present = _tree_files(docs_dir)  # one pass over the tree, not a stat per page
     written, hashes = [], {}
     for rel, data in files.items():
         linked = isinstance(data, CachedFile)
@@ -536,10 +537,10 @@ def write_tree(docs_dir: str, files: dict, tree: dict | None = None,
         hashes[rel] = digest
         full = os.path.join(docs_dir, rel)
         if isinstance(data, Kept):
-            if known.get(rel) != digest or not os.path.exists(full):
+            if known.get(rel) != digest or rel not in present:
                 raise StaleTree(rel)
             continue
-        if known.get(rel) == digest and os.path.exists(full):
+        if known.get(rel) == digest and rel in present:
             continue
         if linked:
             os.makedirs(os.path.dirname(full), exist_ok=True)
@@ -568,13 +569,38 @@ def write_tree(docs_dir: str, files: dict, tree: dict | None = None,
     # a build that failed after writing the tree must not hide its changes from the next one.
     written += [rel for rel, digest in hashes.items() if since and since.get(rel) != digest and rel not in written]
     removed = [rel for rel in since if rel not in files]
-    for dirpath, dirnames, filenames in os.walk(docs_dir, topdown=False):
-        for name in filenames:
-            rel = os.path.relpath(os.path.join(dirpath, name), docs_dir).replace(os.sep, "/")
-            if rel not in files:
-                os.remove(os.path.join(dirpath, name))
-                if rel not in removed:
-                    removed.append(rel)
-        if dirpath != docs_dir and not os.listdir(dirpath):
-            os.rmdir(dirpath)
+    gone = set(removed)
+    folders = set()
+    for rel in sorted(present - files.keys()):
+        os.remove(os.path.join(docs_dir, rel))
+        if rel not in gone:
+            removed.append(rel)
+        folders.add(os.path.dirname(rel))
+    for folder in sorted(folders, key=len, reverse=True):  # folders left empty, deepest first
+        while folder:
+            try:
+                os.rmdir(os.path.join(docs_dir, folder))
+            except OSError:
+                break
+            folder = os.path.dirname(folder)
     return written, removed, hashes
+
+
+def _tree_files(top: str) -> set[str]:
+    """Every file under ``top`` (relative, '/'-separated)."""
+    out = set()
+    stack = [""]
+    while stack:
+        rel_dir = stack.pop()
+        try:
+            entries = os.scandir(os.path.join(top, rel_dir) if rel_dir else top)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        with entries:
+            for e in entries:
+                rel = f"{rel_dir}/{e.name}" if rel_dir else e.name
+                if e.is_dir(follow_symlinks=False):
+                    stack.append(rel)
+                else:
+                    out.add(rel)
+    return out

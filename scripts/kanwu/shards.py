@@ -31,8 +31,9 @@ def shard_of(rel: str) -> str | None:
     return m.group(1) if m else None
 
 
-def positions(release: str) -> list[str]:
-    """Shards present in a release (links or, before ``settle``, real folders)."""
+def positions(release: str, dangling: bool = False) -> list[str]:
+    """Shards present in a release (links or, before ``settle``, real folders); with ``dangling``,
+    the shard links that lead nowhere instead."""
     out = []
 
     def walk(rel: str) -> None:
@@ -42,12 +43,17 @@ def positions(release: str) -> list[str]:
         for name in sorted(os.listdir(full)):
             child = f"{rel}/{name}" if rel else name
             if SHARD.fullmatch(child):
-                if os.path.isdir(os.path.join(release, child)):
+                if os.path.isdir(os.path.join(release, child)) != dangling:
                     out.append(child)
             elif _ABOVE.match(child):
                 walk(child)
     walk("")
     return out
+
+
+def broken(release: str) -> list[str]:
+    """Shard links of ``release`` that lead nowhere."""
+    return positions(release, dangling=True)
 
 
 def link_copy(previous: str, new: str) -> None:
