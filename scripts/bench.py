@@ -119,6 +119,13 @@ def publish(n: int, archive: str, rows: list, day: dt.date, pdf: bool, full: flo
     rows.append((n, "　　kanwu build（增量：改动的页面 + 当年检索 + 本期 PDF）", t3, m3,
                  f"完整构建的 1/{full / t3:.1f}" if full else "", phases_note(out)))
     rows.append((n, "　　三步合计", total, max(m1, m2, m3), f"完整构建的 1/{full / total:.1f}" if full else "", ""))
+    # 4. one issue, warm: today's issue as a numbered copy (份号 000001), which no build has rendered
+    out = os.path.join(os.path.dirname(archive), "pdf-one")
+    shutil.rmtree(out, ignore_errors=True)
+    t4, m4, _ = peak_children([KANWU, "--root", archive, "pdf", "上报", str(int(issue.split(".")[0])), "--year", str(day.year),
+                               "--copies", "1-1", "--out", out])
+    per = pages_per_issue(out)
+    rows.append((n, "一期 PDF（本期加印份号，新排版）", t4, m4, "", f"{per:.0f} 页"))
 
 
 def search_probe(n: int, archive: str, rows: list, word: str = "工作") -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -258,13 +259,23 @@ def pdf(ctx, periodical, number, year, audience, copies, out):
     root = _root(ctx)
     files = pdf_mod.render_command(root, periodical, number, year, audience, copies)
     out = os.path.join(root, out) if not os.path.isabs(out) else out
-    for rel, data in files.items():
+    import shutil
+    for rel, cached in files.items():
         path = os.path.join(out, rel.removeprefix("pdf/"))
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = path + ".tmp"
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
+        try:
+            same = os.path.samefile(cached, path)
+        except OSError:
+            same = False
+        if not same:  # a hard link to the cached file (the cache never rewrites one), else a copy
+            tmp = path + ".tmp"
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(tmp)
+            try:
+                os.link(cached, tmp)
+            except OSError:
+                shutil.copyfile(cached, tmp)
+            os.replace(tmp, path)
         click.echo(os.path.relpath(path, root))
     click.echo(f"共 {len(files)} 份 PDF。")
 

@@ -66,17 +66,26 @@ def source_date_epoch(root: str) -> str:
 
 def build(root: str, audience_name: str | None = None, pdf: bool = True, out_root: str | None = None) -> BuildResult:
     """Build one audience's site and switch it live."""
-    repo = load_checked(root)
-    aud = audience_mod.pick(repo.config, audience_name)
-    live = os.path.join(out_root or os.path.join(root, "site"), aud.id)
-    with lock(os.path.join(root, "build", f".{aud.id}.lock")):
-        result = build_release(root, repo, aud, live, pdf)
-        switch(live, result.release)
-        prune(os.path.dirname(result.release), keep=os.path.realpath(result.release))
+    with _workers(pdf) as workers:  # forked before the repository is read: small, and ready in time
+        repo = load_checked(root)
+        aud = audience_mod.pick(repo.config, audience_name)
+        live = os.path.join(out_root or os.path.join(root, "site"), aud.id)
+        with lock(os.path.join(root, "build", f".{aud.id}.lock")):
+            result = build_release(root, repo, aud, live, pdf, workers)
+            switch(live, result.release)
+            prune(os.path.dirname(result.release), keep=os.path.realpath(result.release))
     return result
 
 
-def build_release(root: str, repo, aud, live: str, pdf: bool = True) -> BuildResult:
+def _workers(pdf: bool):
+    """PDF rendering processes, started ahead (see ``pdf.Workers``), or nothing to close."""
+    if not pdf:
+        return contextlib.nullcontext()
+    from .pdf import Workers
+    return Workers()
+
+
+def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=None) -> BuildResult:
     """Generate, render and index one audience into a new, complete release folder (not yet live).
 
     When the live release was built by the same engine (mkdocs.yml, theme, versions), the new
@@ -97,7 +106,7 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True) -> BuildRes
     mark = time.monotonic()
     if pdf:
         from . import pdf as pdf_mod
-        files.update(pdf_mod.render_view(root, view, repo.evaluation))
+        files.update(pdf_mod.render_view(root, view, repo.evaluation, workers))
         phases.append(("PDF", time.monotonic() - mark))
         mark = time.monotonic()
     # Two records: what the live release was built from (state.json, written when a release is
@@ -260,14 +269,14 @@ def publish(root: str, out_root: str | None = None, pdf: bool = True) -> list[Bu
 
     One publish at a time (a lock): two merges in quick succession publish one after the other.
     """
-    with lock(os.path.join(root, "build", ".publish.lock")):
+    with lock(os.path.join(root, "build", ".publish.lock")), _workers(pdf) as workers:
         repo = load_checked(root)
         results = []
         try:
             for aud in repo.config.audiences.values():
                 live = os.path.join(out_root or os.path.join(root, "site"), aud.id)
                 with lock(os.path.join(root, "build", f".{aud.id}.lock")):
-                    results.append(build_release(root, repo, aud, live, pdf))
+                    results.append(build_release(root, repo, aud, live, pdf, workers))
         except BaseException:
             for r in results:
                 shutil.rmtree(r.release, ignore_errors=True)

@@ -211,13 +211,36 @@ def render_one(job: Job) -> str:
 
 # ---- parent side -----------------------------------------------------------------------------
 
-def run_jobs(jobs: list[Job], processes: int | None = None) -> dict[str, str]:
-    """Render the jobs whose cache file is missing; → {job.key: failure reason}."""
+class Workers:
+    """Rendering processes started ahead of need: ``kanwu build`` starts them before it reads the
+    repository, so WeasyPrint and the fonts load (~1 s) on the other core meanwhile. The owner
+    closes them; a round that timed out or lost a worker closes them too (they cannot be trusted)."""
+
+    def __init__(self, processes: int | None = None):
+        ctx = multiprocessing.get_context("fork")
+        self.pool = ctx.Pool(processes or min(os.cpu_count() or 1, 2), initializer=_init_worker)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def run_jobs(jobs: list[Job], processes: int | None = None, workers: Workers | None = None) -> dict[str, str]:
+    """Render the jobs whose cache file is missing; → {job.key: failure reason}. ``workers``:
+    started ahead (``Workers``), used first; without them, or once broken, a pool is started here."""
     todo = [j for j in jobs if not os.path.exists(j.out)]
     failures: dict[str, str] = {}
     try:
         if todo:
-            _run(todo, failures, processes)
+            _run(todo, failures, processes, workers)
         return failures
     finally:
         # every job laid out as HTML (found cached by its HTML or rendered now): next time its
@@ -227,13 +250,15 @@ def run_jobs(jobs: list[Job], processes: int | None = None) -> dict[str, str]:
             _record(fresh[0].root, fresh)
 
 
-def _run(todo: list[Job], failures: dict, processes: int | None) -> dict[str, str]:
+def _run(todo: list[Job], failures: dict, processes: int | None, workers: Workers | None = None) -> dict[str, str]:
     # even one issue (today's) renders in a worker: the worker guards time and memory
     processes = processes or min(len(todo), os.cpu_count() or 1, 2)
     ctx = multiprocessing.get_context("fork")
     pending = list(todo)
     while pending:
-        pool = ctx.Pool(processes, initializer=_init_worker)
+        ahead = workers is not None and workers.pool is not None
+        pool = workers.pool if ahead else ctx.Pool(processes, initializer=_init_worker)
+        clean = False
         try:
             results = [(j, pool.apply_async(render_one, (j,))) for j in pending]
             pending = []
@@ -253,9 +278,16 @@ def _run(todo: list[Job], failures: dict, processes: int | None) -> dict[str, st
                     reason = f"排版进程异常退出：{type(exc).__name__}"
                 if reason:
                     failures[job.key] = reason
+            else:
+                clean = True
         finally:
-            pool.terminate()
-            pool.join()
+            if ahead and clean:
+                pass  # the owner's, still sound: it closes them
+            elif ahead:
+                workers.close()
+            else:
+                pool.terminate()
+                pool.join()
     return failures
 
 
@@ -279,13 +311,13 @@ def notice_jobs(root: str, view: View, evaluation, lookup: Lookup | None = None)
     return out
 
 
-def render_view(root: str, view: View, evaluation=None) -> dict:
+def render_view(root: str, view: View, evaluation=None, workers: Workers | None = None) -> dict:
     """Every issue (and notice) of the view as a cached PDF file, keyed by its path in the site."""
     lookup = Lookup(root)
     jobs = dict(zip((issue_pdf(i) for i in view.issues), jobs_for(root, view, list(view.issues), lookup=lookup)))
     if evaluation is not None:
         jobs.update(notice_jobs(root, view, evaluation, lookup))
-    failures = run_jobs(list(jobs.values()))
+    failures = run_jobs(list(jobs.values()), workers=workers)
     if failures:
         raise KanwuError("以下各期的 PDF 未能生成（其余各期已生成并缓存）：\n"
                          + "\n".join(f"  {k}：{v}" for k, v in failures.items()))
@@ -294,8 +326,14 @@ def render_view(root: str, view: View, evaluation=None) -> dict:
 
 
 def render_command(root: str, periodical: str | None, number: int | None, year: int | None,
-                   audience_name: str | None, copies: str | None) -> dict[str, bytes]:
-    """``kanwu pdf``: the chosen issues (or all of the audience's) as {relative path: bytes}."""
+                   audience_name: str | None, copies: str | None) -> dict[str, str]:
+    """``kanwu pdf``: the chosen issues (or all of the audience's) as {relative path: cached file}."""
+    with Workers() as workers:  # started before the repository is read (see Workers)
+        return _render_command(root, periodical, number, year, audience_name, copies, workers)
+
+
+def _render_command(root: str, periodical: str | None, number: int | None, year: int | None,
+                    audience_name: str | None, copies: str | None, workers: Workers) -> dict[str, str]:
     from .. import audience as audience_mod
     from ..validate import load_checked
 
@@ -317,10 +355,10 @@ def render_command(root: str, periodical: str | None, number: int | None, year: 
                 raise KanwuError(f"《{p.name}》（{p.edition}）没有第{number}期。")
     if not copies:
         jobs = jobs_for(root, view, issues)
-        failures = run_jobs(jobs)
+        failures = run_jobs(jobs, workers=workers)
         if failures:
             raise KanwuError("以下各期的 PDF 未能生成：\n" + "\n".join(f"  {k}：{v}" for k, v in failures.items()))
-        return {issue_pdf(i): open(j.out, "rb").read() for i, j in zip(issues, jobs)}
+        return {issue_pdf(i): j.out for i, j in zip(issues, jobs)}
     try:
         first, _, last = copies.partition("-")
         numbers = range(int(first), int(last or first) + 1)
@@ -330,8 +368,8 @@ def render_command(root: str, periodical: str | None, number: int | None, year: 
         raise KanwuError("加印份号时请指定一期：kanwu pdf 刊物 期号 --copies 1-40")
     lookup = Lookup(root)
     jobs = [j for n in numbers for j in jobs_for(root, view, issues, copy_no=n, lookup=lookup)]
-    failures = run_jobs(jobs)
+    failures = run_jobs(jobs, workers=workers)
     if failures:
         raise KanwuError("以下份的 PDF 未能生成：\n" + "\n".join(f"  {k}：{v}" for k, v in failures.items()))
     base = issue_pdf(issues[0])[:-4]
-    return {f"{base}/{n:06d}.pdf": open(j.out, "rb").read() for n, j in zip(numbers, jobs)}
+    return {f"{base}/{n:06d}.pdf": j.out for n, j in zip(numbers, jobs)}
