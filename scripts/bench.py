@@ -116,7 +116,7 @@ def publish(n: int, archive: str, rows: list, day: dt.date, pdf: bool, full: flo
     total = t1 + t2 + t3
     rows.append((n, f"发布一期上报（{day}）：kanwu assemble", t1, m1, "", ""))
     rows.append((n, "　　kanwu sign", t2, m2, "", ""))
-    rows.append((n, "　　kanwu build（增量：改动的页面 + 当年检索 + 本期 PDF）", t3, m3,
+    rows.append((n, "　　kanwu build（增量：改动的页面 + 当月检索 + 本期 PDF）", t3, m3,
                  f"完整构建的 1/{full / t3:.1f}" if full else "", phases_note(out)))
     rows.append((n, "　　三步合计", total, max(m1, m2, m3), f"完整构建的 1/{full / total:.1f}" if full else "", ""))
     # 4. one issue, warm: today's issue as a numbered copy (份号 000001), which no build has rendered
@@ -157,7 +157,7 @@ def search_probe(n: int, archive: str, rows: list, word: str = "工作") -> None
             first = time.monotonic() - loaded
             total = sum(sizes.values())
             search = sum(v for k, v in sizes.items() if "/pagefind-" in k)
-            bundles = sorted({re.search(r"/(pagefind-\d{4})/", k).group(1) for k in sizes if "/pagefind-" in k})
+            bundles = sorted({re.search(r"/(pagefind-[0-9-]+)/", k).group(1) for k in sizes if "/pagefind-" in k})
             browser.close()
     finally:
         httpd.shutdown()
@@ -207,7 +207,7 @@ def bench_size(n: int, work: str, rows: list, pdf_limit: int | None) -> None:
                             env=os.environ | {"NO_MKDOCS_2_WARNING": "1"})
     rows[-1] = rows[-1][:4] + (f"{full / base_t:.2f}× 基线；不计检索 {(full - search_t) / base_t:.2f}×",) + rows[-1][5:]
     rows.append((n, f"基线：普通 mkdocs build，{pages} 个普通页面，同一主题和扩展", base_t, base_m, "", ""))
-    rows.append((n, "其中：检索索引（Pagefind，每年一个，两个并行）", search_t, m, "", "峰值内存为整个构建的子进程最大值"))
+    rows.append((n, "其中：检索索引（Pagefind，每年一份、最新一月单独一份，两个并行）", search_t, m, "", "峰值内存为整个构建的子进程最大值"))
 
     # 4. PDFs cold on both cores (all issues), then unchanged
     if pdf_limit is None or n <= pdf_limit:
