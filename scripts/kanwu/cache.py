@@ -114,6 +114,8 @@ class ParseCache:
             self.dirty.add(self.shard(rel))
         if not self.dirty:
             return
+        with contextlib.suppress(OSError):  # the single file of earlier versions (75 MB at 50,000 items)
+            os.unlink(f"{self.folder}.pickle")
         groups: dict = {name: {} for name in self.dirty}
         for rel, entry in self.new.items():
             name = self.shard(rel)
