@@ -97,6 +97,7 @@ class Site:
         self.previous = previous or {}
         self.keys: dict = {}  # page -> key of its inputs, for the next build
         self.bundles: dict = {}  # Pagefind bundle -> {page: key of what the index reads from it}
+        self._entries: dict = {}  # item id -> its line in listings, around the link
         self.evaluation = evaluation or Evaluation()
         self.config = view.config
         self.pdfs = pdfs or set()
@@ -339,8 +340,16 @@ class Site:
 
     def item_list(self, src: str, items: list[Item]) -> str:
         items = sorted(items, key=lambda i: (i.date, i.id), reverse=True)
-        return "\n".join(f"- {i.date:%m-%d} [{md(i.title)}]({link(src, item_page(i))})"
-                         f"（{md(self.unit_name(i.unit))}，{i.category}）" for i in items)
+        lines = []
+        for i in items:
+            # an item is listed on four or five pages (unit, category, month, tags): its escaped
+            # text is made once; only the relative link differs from page to page
+            entry = self._entries.get(i.id)
+            if entry is None:
+                entry = self._entries[i.id] = (f"- {i.date:%m-%d} [{md(i.title)}](", item_page(i),
+                                               f")（{md(self.unit_name(i.unit))}，{i.category}）")
+            lines.append(entry[0] + link(src, entry[1]) + entry[2])
+        return "\n".join(lines)
 
     def grouped(self, src: str, items: list[Item]) -> str:
         by_month = defaultdict(list)

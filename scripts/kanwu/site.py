@@ -170,7 +170,7 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
                                if indexed.get(b) != key or not os.path.isdir(os.path.join(tmp, b))})
         else:
             mark = time.monotonic()
-            run_mkdocs(root, docs, tmp, pages=sorted(r for r in files if r.endswith(".md")))
+            run_mkdocs(root, docs, tmp, pages=sorted(r for r in files if r.endswith(".md")), known=list(files))
             phases.append(("MkDocs", time.monotonic() - mark))
             mark = time.monotonic()
             index_search(tmp, site.bundles)
@@ -364,7 +364,7 @@ def run_mkdocs(root: str, docs: str, site_dir: str, only: set | None = None, pag
     try:
         cfg = mkdocs_config(config_file=os.path.join(root, "mkdocs.yml"), docs_dir=docs, site_dir=site_dir)
         if only is None and pages and len(pages) >= PARALLEL_PAGES and (os.cpu_count() or 1) >= 2:
-            collect.messages += _build_parallel(cfg, pages)
+            collect.messages += _build_parallel(cfg, pages, known)
             if collect.messages:
                 raise Abort("warnings in strict mode")
         elif only is None:
@@ -426,25 +426,25 @@ PARALLEL_PAGES = 2000
 _CHILD_CONFIG: list = []  # the MkDocs config a forked helper builds with
 
 
-def _build_half(only: set) -> list[str]:
+def _build_half(only: set, known: list | None) -> list[str]:
     """In a forked helper: build ``only``; → the warnings MkDocs logged (strict mode fails on them)."""
     collect = _Collect()
     logging.getLogger("mkdocs").addHandler(collect)
     try:
-        _build_some(_CHILD_CONFIG[0], only, templates=False)
+        _build_some(_CHILD_CONFIG[0], only, templates=False, known=known)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which fails the build
         return collect.messages + [f"{type(exc).__name__}: {exc}"]
     return collect.messages
 
 
-def _build_parallel(config, pages: list[str]) -> list[str]:
+def _build_parallel(config, pages: list[str], known: list | None = None) -> list[str]:
     """Half the pages in this process (with the theme's files and the static templates), half in a fork."""
     import multiprocessing
     _CHILD_CONFIG[:] = [config]
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(1) as pool:
-        other = pool.apply_async(_build_half, (set(pages[1::2]),))
-        _build_some(config, set(pages[0::2]), theme=True)
+        other = pool.apply_async(_build_half, (set(pages[1::2]), known))
+        _build_some(config, set(pages[0::2]), theme=True, known=known)
         return other.get()
 
 
@@ -454,8 +454,8 @@ def _build_some(config, only: set, theme: bool = False, templates: bool = True, 
     the theme's static templates (404.html, sitemap.xml).
 
     With ``known`` (every file in the docs folder) and no ``site_url`` (an intranet site: the
-    sitemap lists nothing), the 50,000 unchanged pages get a ``File`` each, for links to resolve
-    and be checked, but no ``Page``: only the navigation's pages and those in ``only`` do.
+    sitemap lists nothing), the 50,000 pages not in ``only`` get a ``File`` each, for links to
+    resolve and be checked, but no ``Page``: only the navigation's pages and those in ``only`` do.
     """
     import mkdocs.structure.pages as mk_pages
     from mkdocs.commands.build import _build_page, _build_theme_template, _populate_page
@@ -464,7 +464,7 @@ def _build_some(config, only: set, theme: bool = False, templates: bool = True, 
 
     config = config.plugins.on_config(config)
     config.plugins.on_pre_build(config=config)
-    lean = known is not None and not theme and not config.site_url
+    lean = known is not None and not config.site_url
     files = docs_files(config, known) if lean else get_files(config)
     env = config.theme.get_env()
     if theme:
