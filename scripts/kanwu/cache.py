@@ -146,28 +146,28 @@ def year_shard(rel: str) -> str:
     return parts[2] if len(parts) > 3 and parts[2].isdigit() else "misc"
 
 
-def walk(root: str, top: str, suffixes: tuple[str, ...], links: list | None = None) -> list[tuple[str, os.stat_result]]:
-    """(relative path, lstat) of every file under ``top`` ending in one of ``suffixes``, sorted.
-
-    One scandir pass: no relpath, one lstat per file (symlinks are reported, never followed).
-    Every symlink met (file or folder, any name) is added to ``links``.
-    """
-    out = []
+def files_under(root: str, top: str = "", links: list | None = None):
+    """(path relative to ``root``, DirEntry) of every file under ``top``: one scandir pass, no
+    relpath, symlinks never followed (each one met, file or folder, is added to ``links``)."""
     stack = [top]
     while stack:
         rel_dir = stack.pop()
         try:
-            entries = os.scandir(os.path.join(root, rel_dir))
+            entries = os.scandir(os.path.join(root, rel_dir) if rel_dir else root)
         except (FileNotFoundError, NotADirectoryError):
             continue
         with entries:
             for e in entries:
-                rel = f"{rel_dir}/{e.name}"
+                rel = f"{rel_dir}/{e.name}" if rel_dir else e.name
                 if links is not None and e.is_symlink():
                     links.append(rel)
                 if e.is_dir(follow_symlinks=False):
                     stack.append(rel)
-                elif e.name.endswith(suffixes):
-                    out.append((rel, e.stat(follow_symlinks=False)))
-    out.sort()
-    return out
+                else:
+                    yield rel, e
+
+
+def walk(root: str, top: str, suffixes: tuple[str, ...], links: list | None = None) -> list[tuple[str, os.stat_result]]:
+    """(relative path, lstat) of every file under ``top`` ending in one of ``suffixes``, sorted."""
+    return sorted((rel, e.stat(follow_symlinks=False)) for rel, e in files_under(root, top, links)
+                  if e.name.endswith(suffixes))

@@ -597,19 +597,5 @@ def write_tree(docs_dir: str, files: dict, tree: dict | None = None,
 
 def _tree_files(top: str) -> set[str]:
     """Every file under ``top`` (relative, '/'-separated)."""
-    out = set()
-    stack = [""]
-    while stack:
-        rel_dir = stack.pop()
-        try:
-            entries = os.scandir(os.path.join(top, rel_dir) if rel_dir else top)
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        with entries:
-            for e in entries:
-                rel = f"{rel_dir}/{e.name}" if rel_dir else e.name
-                if e.is_dir(follow_symlinks=False):
-                    stack.append(rel)
-                else:
-                    out.add(rel)
-    return out
+    from .cache import files_under
+    return {rel for rel, _ in files_under(top)}

@@ -28,12 +28,10 @@ def manifest_path(periodical: str, year: int, number: int) -> str:
     return f"{ISSUES_DIR}/{periodical}/{year:04d}/{number:03d}.yml"
 
 
-def load_all(root: str, files: list | None = None) -> tuple[list[Issue], list[Problem]]:
-    """Every manifest under issues/ (``files``: their paths and stats, when already walked)."""
-    from .cache import ParseCache, walk, year_shard
+def load_all(root: str, files: list) -> tuple[list[Issue], list[Problem]]:
+    """Every manifest under issues/ (``files``: their paths and stats, from ``cache.walk``)."""
+    from .cache import ParseCache, year_shard
     issues, problems = [], []
-    if files is None:
-        files = walk(root, ISSUES_DIR, (".yml", ".yaml"))
     parsed = ParseCache(root, "manifests", shard=year_shard)
     for rel, st in files:
         issue, more = parsed.get(rel, st, lambda rel=rel: load_manifest(root, rel))
