@@ -250,3 +250,35 @@ def test_sample_has_every_periodical(sample):
     assert kinds == {"daily", "neican", "huiyao", "urgent", "pishi"}
     assert sum(i.periodical == "daily" for i in repo.issues) >= 5
     assert sum(i.periodical == "neican" for i in repo.issues) >= 2
+
+
+def test_day_commands_read_only_recent_years_and_agree_with_a_full_load(tree):
+    """assemble and sign of a daily issue load this year and last (50,000 items: seconds saved on
+    every publish); what they propose and record is what a full load gives, and their own years
+    are still checked."""
+    make_item(tree, "20230310-qingxi-01")
+    assemble_ok(tree, "上报", "--date", "2023-03-10")  # the periodical's last issue before a gap year
+    assert tree.run("sign", os.path.join(tree.root, "issues/daily/2023/001.yml"), "--date", "2023-03-10").exit_code == 0
+    make_item(tree, "20250603-qingxi-01", extra="follow_up_of: 20230310-qingxi-01\n")  # to an unloaded year
+    make_item(tree, "20250604-qingxi-01")
+    assemble_ok(tree, "上报", "--date", "2025-06-04")
+    make_item(tree, "20250605-qingxi-01")
+    full = assemble.propose(load_repository(tree.root), "上报", dt.date(2025, 6, 5))
+    part_repo = assemble.load_for(tree.root, "上报", dt.date(2025, 6, 5))
+    assert part_repo.known is not None and "20230310-qingxi-01" not in part_repo.items
+    assert not part_repo.errors, part_repo.errors
+    part = assemble.propose(part_repo, "上报", dt.date(2025, 6, 5))
+    assert part == full and (part.issue.number, part.issue.total) == (2, 383)  # over 2024, which has none
+    # An error in a year the day's commands do not read: they go on; the build and check refuse.
+    tree.write(item_path("20230310-qingxi-01"), open(os.path.join(tree.root, item_path("20230310-qingxi-01")),
+                                                      encoding="utf-8").read().replace("unit: qingxi", "unit: nowhere"))
+    out = assemble_ok(tree, "上报", "--date", "2025-06-05").output
+    assert "issues/daily/2025/002.yml" in out
+    signed = tree.run("sign", os.path.join(tree.root, "issues/daily/2025/002.yml"), "--date", "2025-06-05")
+    assert signed.exit_code == 0, signed.output
+    assert load_yaml(tree, "issues/daily/2025/002.yml")["digests"]["20250605-qingxi-01"]
+    assert tree.run("check").exit_code == 1 and tree.run("build", "--no-pdf").exit_code == 1
+    # An error in the loaded years still stops them.
+    make_item(tree, "20250606-qingxi-01", unit="nowhere")
+    bad = tree.run("assemble", "上报", "--date", "2025-06-06")
+    assert bad.exit_code == 1 and "20250606-qingxi-01.md" in bad.output and "nowhere" in bad.output

@@ -174,6 +174,17 @@ def test_site_pages_supervision_and_charts(tmp_path):
     assert "承办的领导批示" in unit_page
     notice = open(os.path.join(live, "notices/2026-11/index.html"), encoding="utf-8").read()
     assert "松桥区一工业园区仓库发生火灾" in notice and "迟报" in notice
-    assert os.path.exists(os.path.join(live, "pdf/notices/2026-11.pdf"))
+    # November is still open on 11-23: its page is live, its printed notice waits for the month's end
+    assert "本期尚未结束" in notice and "2026年11月23日" in notice
+    assert not os.path.exists(os.path.join(live, "pdf/notices/2026-11.pdf"))
     pishi = open(os.path.join(live, "periodicals/pishi/2026/031/index.html"), encoding="utf-8").read()
     assert "kanwu-instruction" in pishi
+    item(tree, "20261201-songqiao-01")  # the first December item closes November (not yet the quarter)
+    assert tree.run("build", "--audience", "领导").exit_code == 0
+    live = os.path.realpath(os.path.join(tree.root, "site", "lingdao"))
+    notice = open(os.path.join(live, "notices/2026-11/index.html"), encoding="utf-8").read()
+    assert "本期尚未结束" not in notice and "下载 PDF（印刷版）" in notice
+    assert os.path.exists(os.path.join(live, "pdf/notices/2026-11.pdf"))
+    assert not os.path.exists(os.path.join(live, "pdf/notices/2026-Q4.pdf"))
+    quarter = open(os.path.join(live, "notices/2026-Q4/index.html"), encoding="utf-8").read()
+    assert "本期尚未结束" in quarter and "2026年12月1日" in quarter

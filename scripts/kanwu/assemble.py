@@ -7,6 +7,8 @@ for every candidate it left out, the reason, so the editor sees why.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
@@ -14,7 +16,7 @@ from . import manifest
 from .errors import KanwuError
 from .fields import CATEGORIES
 from .model import Config, Issue, Item, Periodical, Section, level
-from .validate import Repository
+from .validate import Repository, load_checked
 
 DAILY_HEADINGS = {"县区": "县区动态", "市直单位": "部门动态", "特约信息员": "特约信息"}
 
@@ -24,6 +26,39 @@ class Proposal:
     issue: Issue
     left_out: tuple[tuple[str, str], ...]  # (item id, reason)
     notes: tuple[str, ...]
+
+
+def load_for(root: str, key: str, day: dt.date) -> Repository:
+    """The repository ``propose`` needs: for a daily or weekly periodical whose previous issue is
+    recent, this year's and last year's items and manifests (``validate.load_repository``'s
+    ``years``); otherwise, or when unsure, all of it. (Its note on unsigned drafts then names
+    those of these two years only.)"""
+    from .config import load_config
+    p = load_config(root).periodical(key)
+    if p is None or p.digest or p.instructions or p.cadence == "on_demand":
+        return load_checked(root)
+    repo = load_checked(root, {day.year - 1, day.year})
+    previous = [i.date for i in repo.issues_of(p.id) if i.date <= day]
+    if previous and max(previous).year >= day.year - 1:
+        return repo
+    return load_checked(root)  # candidates could reach further back than was loaded
+
+
+def load_issue(root: str, rel: str) -> tuple[Repository, Issue | None]:
+    """The repository and the issue at ``rel`` for ``sign``: the issue's year, the year before and
+    the years of its items when that finds all of them; otherwise all of it."""
+    m = re.match(r"^issues/[^/]+/(\d{4})/", rel.replace(os.sep, "/"))
+    if m and os.path.isfile(os.path.join(root, rel)):
+        issue, _ = manifest.load_manifest(root, rel)
+        if issue is not None:
+            year = int(m.group(1))
+            years = {year - 1, year} | {int(i[:4]) for i in issue.item_ids if i[:4].isdigit()}
+            repo = load_checked(root, years)
+            issue = next((i for i in repo.issues if i.path == rel), None)
+            if issue is not None and all(i in repo.items for i in issue.item_ids):
+                return repo, issue
+    repo = load_checked(root)
+    return repo, next((i for i in repo.issues if i.path == rel), None)
 
 
 def next_numbers(repo: Repository, p: Periodical, year: int) -> tuple[int, int]:

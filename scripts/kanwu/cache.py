@@ -52,6 +52,21 @@ def salt(root: str, inputs: tuple[str, ...] = (), extra: str = "") -> str:
     return h.hexdigest()
 
 
+@contextlib.contextmanager
+def bulk_load():
+    """The cyclic collector off while a bulk load makes its objects, and those objects frozen after:
+    they live as long as the command, and a collector turned back on with 400,000 young objects
+    would scan them all at the next allocation (0.3 s at 50,000 items). Nesting never turns it on early."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was:
+            gc.enable()
+
+
 def signature(st: os.stat_result) -> tuple:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
@@ -76,8 +91,7 @@ class ParseCache:
                 names = sorted(n for n in os.listdir(self.folder) if n.endswith(".pickle"))
             except OSError:
                 names = []
-            gc.disable()  # unpickling 50,000 objects: the cyclic collector would walk them all, repeatedly
-            try:
+            with bulk_load():  # unpickling 50,000 objects
                 for n in names:
                     try:
                         with open(os.path.join(self.folder, n), "rb") as fh:
@@ -89,8 +103,6 @@ class ParseCache:
                         self.old.update(entries)
                     else:
                         self.dirty.add(n[:-7])  # a stale shard: rewritten (or removed) on save
-            finally:
-                gc.enable()
 
     def get(self, rel: str, st: os.stat_result, parse):
         key = signature(st)

@@ -148,11 +148,12 @@ def assemble(ctx, periodical, day, chain, dry_run, skip_holiday):
         kanwu assemble 重要信息 --chain 20261105-yingji-01 --dry-run
     """
     root = _root(ctx)
-    repo = validate.load_checked(root)
-    if skip_holiday and not repo.config.is_workday(day or _today()):
-        click.echo(f"{day or _today()} 不是工作日，未组期。")
+    day = day or _today()
+    repo = assemble_mod.load_for(root, periodical, day)
+    if skip_holiday and not repo.config.is_workday(day):
+        click.echo(f"{day} 不是工作日，未组期。")
         return
-    proposal = assemble_mod.propose(repo, periodical, day or _today(), chain or "")
+    proposal = assemble_mod.propose(repo, periodical, day, chain or "")
     issue = proposal.issue
     p = repo.config.periodicals[issue.periodical]
     click.echo(f"《{p.name}》（{p.edition}）{issue.year}年第{issue.number}期（总第{issue.total}期），{issue.date}：")
@@ -190,9 +191,8 @@ def sign(ctx, path, day):
     例：kanwu sign issues/daily/2026/012.yml --date 2026-11-18
     """
     root = _root(ctx)
-    repo = validate.load_checked(root)
     rel = os.path.relpath(os.path.abspath(path), root)
-    issue = next((i for i in repo.issues if i.path == rel), None)
+    repo, issue = assemble_mod.load_issue(root, rel)
     if issue is None:
         raise KanwuError(f"{rel} 不是一期的清单。")
     signed = assemble_mod.sign(repo, issue, day or _today())

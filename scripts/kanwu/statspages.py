@@ -17,6 +17,11 @@ def notice_periods(site) -> list[stats.Period]:
     return out
 
 
+def closed(period: stats.Period, today) -> bool:
+    """Whether a period is over by the build's date: only then is its notice printed (PDF)."""
+    return period.end < today
+
+
 def notice_slug(period: stats.Period) -> str:
     if period.start.month == period.end.month:
         return f"{period.start:%Y-%m}"
@@ -56,6 +61,8 @@ def notice(site, period, src) -> bytes:
     pdf = f"pdf/notices/{slug}.pdf"
     if pdf in site.pdfs:
         parts.append(f"[下载 PDF（印刷版）]({link(src, pdf)}){{ .md-button }}")
+    elif not closed(period, site.today):
+        parts.append(f"本期尚未结束：以下为截至{cn_date(site.today)}的数据，印刷版通报（PDF）在期满后生成。")
     parts += ["## 一、各单位得分和排名", ranking_table(site, report, src),
               "“缺报”为没有报送信息的工作日（县区，每日报送）或周（市直单位，每周报送）/ 应报数。"]
     met = [r for r in report.units if r.quota_expected and not r.quota_missed]

@@ -32,6 +32,7 @@ class Repository:
     issues: list = field(default_factory=list)  # Issue, sorted by periodical, year, number
     problems: list = field(default_factory=list)
     evaluation: object = None  # stats.Evaluation: best items, criticism notices
+    known: set | None = None  # a partial load (``years``): the ids of every item, loaded or not
 
     @property
     def errors(self) -> list[Problem]:
@@ -41,18 +42,19 @@ class Repository:
         return [i for i in self.issues if i.periodical == periodical]
 
 
-def load_repository(root: str) -> Repository:
-    """Load and check everything; never raises for bad content, only for a bad config."""
-    import gc
-    gc.disable()  # a quarter-million new objects: the cyclic collector would walk them over and over
-    try:
-        return _load_repository(root)
-    finally:
-        gc.freeze()  # what was loaded lives as long as the command: never scanned again
-        gc.enable()
+def load_repository(root: str, years: set[int] | None = None) -> Repository:
+    """Load and check everything; never raises for bad content, only for a bad config.
+
+    ``years``: only the items and manifests of those years (and each periodical's newest year,
+    for its numbering), for a command that reads no further back, such as the day's assemble and
+    sign at 50,000 items. Its checks cover what it loaded; references to items of other years
+    are taken as resolved (``Repository.known``); ``kanwu check`` and the build check it all."""
+    from .cache import bulk_load
+    with bulk_load():  # a quarter-million new objects
+        return _load_repository(root, years)
 
 
-def _load_repository(root: str) -> Repository:
+def _load_repository(root: str, years: set[int] | None = None) -> Repository:
     from .cache import ParseCache, walk, year_shard
     from .config import CONFIG_FILE, UNITS_FILE
     config = load_config(root)
@@ -60,8 +62,17 @@ def _load_repository(root: str) -> Repository:
     # Both trees are walked before the caches are read: stat() over 56,000 files measured 3× slower
     # once the 50,000 cached items are in memory.
     links: list = []
-    item_files = walk(root, "content", (".md",), links)
-    manifest_files = walk(root, manifest.ISSUES_DIR, (".yml", ".yaml"), links)
+    if years is None:
+        item_files = walk(root, "content", (".md",), links)
+        manifest_files = walk(root, manifest.ISSUES_DIR, (".yml", ".yaml"), links)
+    else:
+        item_files, repo.known = _walk_years(root, years, links)
+        manifest_files = []
+        for p in _subdirs(root, manifest.ISSUES_DIR):
+            kept = [y for y in _subdirs(root, f"{manifest.ISSUES_DIR}/{p}") if y.isdigit()]
+            newest = {max(kept)} if kept else set()  # its running total goes on from there
+            for y in sorted({y for y in kept if int(y) in years} | newest):
+                manifest_files += walk(root, f"{manifest.ISSUES_DIR}/{p}/{y}", (".yml", ".yaml"), links)
     parsed = ParseCache(root, "items", (CONFIG_FILE, UNITS_FILE), shard=year_shard)
 
     def parse(rel: str):  # what depends on the file and the configuration only: kept in the cache
@@ -82,14 +93,14 @@ def _load_repository(root: str) -> Repository:
             continue
         repo.items[item.id] = item
         local[item.id] = checked
-    repo.problems += check_items(config, repo.items, root, local)
+    repo.problems += check_items(config, repo.items, root, local, repo.known)
     repo.issues, problems = manifest.load_all(root, manifest_files)
     repo.problems += check_symlinks(root, links)
     repo.problems += problems
     parsed.save()
-    repo.problems += manifest.check_issues(config, repo.items, repo.issues)
+    repo.problems += manifest.check_issues(config, repo.items, repo.issues, repo.known)
     from .stats import load_evaluation
-    repo.evaluation, problems = load_evaluation(root, config.units, repo.items)
+    repo.evaluation, problems = load_evaluation(root, config.units, repo.known or repo.items)
     repo.problems += problems
     from .review import backdated, stale_codeowners
     repo.problems += stale_codeowners(root, config)
@@ -98,9 +109,30 @@ def _load_repository(root: str) -> Repository:
     return repo
 
 
-def load_checked(root: str) -> Repository:
+def _subdirs(root: str, rel: str) -> list[str]:
+    try:
+        with os.scandir(os.path.join(root, rel)) as entries:
+            return sorted(e.name for e in entries if e.is_dir(follow_symlinks=False))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def _walk_years(root: str, years: set[int], links: list) -> tuple[list, set]:
+    """The item files of ``years`` (with their stat) and the ids of all items (names only: no stat)."""
+    from .cache import files_under, walk
+    files, known = [], set()
+    for y in _subdirs(root, load.ITEMS_DIR):
+        if y.isdigit() and int(y) in years:
+            files += walk(root, f"{load.ITEMS_DIR}/{y}", (".md",), links)
+        else:
+            known.update(e.name[:-3] for _, e in files_under(root, f"{load.ITEMS_DIR}/{y}") if e.name.endswith(".md"))
+    known.update(os.path.basename(rel)[:-3] for rel, _ in files)
+    return files, known
+
+
+def load_checked(root: str, years: set[int] | None = None) -> Repository:
     """The repository, or ProblemsFound: every stage that writes output refuses bad input."""
-    repo = load_repository(root)
+    repo = load_repository(root, years)
     if repo.errors:
         from .errors import ProblemsFound
         raise ProblemsFound(repo.errors)
@@ -143,8 +175,10 @@ def item_problems(config: Config, item) -> tuple[tuple[Problem, ...], tuple]:
     return tuple(problems), tuple(refs)
 
 
-def check_items(config: Config, items: dict, root: str, local: dict | None = None) -> list[Problem]:
-    """Every item's own checks (``local``: kept from the parse cache) and those across items."""
+def check_items(config: Config, items: dict, root: str, local: dict | None = None,
+                known: set | None = None) -> list[Problem]:
+    """Every item's own checks (``local``: kept from the parse cache) and those across items
+    (``known``: ids of items not loaded, taken as existing)."""
     problems = []
     seen_titles: dict = {}
     for item in items.values():
@@ -158,7 +192,9 @@ def check_items(config: Config, items: dict, root: str, local: dict | None = Non
         if item.follow_up_of:
             first = items.get(item.follow_up_of)
             line, col = item.lines.get("follow_up_of", (1, 1))
-            if first is None:
+            if first is None and known and item.follow_up_of in known:
+                pass  # in a year not loaded
+            elif first is None:
                 problems.append(Problem(item.path, line, col, ERROR, "follow_up_of",
                                         f"续报所指的信息“{item.follow_up_of}”不存在{nearest(item.follow_up_of, items)}",
                                         "写上一条信息的编号（文件名去掉 .md）"))
