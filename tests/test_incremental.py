@@ -12,6 +12,8 @@ import os
 import re
 import time
 
+import pytest
+
 from conftest import ROOT, copy_sample, item_path
 
 from kanwu import audience, generate, validate
@@ -120,6 +122,48 @@ def test_parse_cache_sees_every_change(tmp_path):
     finally:
         del os.environ["KANWU_NO_CACHE"]
     assert again.output == cold.output
+
+
+def test_a_partial_load_keeps_the_cache_of_the_years_it_did_not_read(tmp_path):
+    from kanwu.cache import ParseCache, files_under, year_shard
+    root = str(tmp_path)
+    for y in (2024, 2025, 2026):
+        path = os.path.join(root, "content", "items", str(y), "01", f"{y}0105-a-01.md")
+        os.makedirs(os.path.dirname(path))
+        with open(path, "w") as fh:
+            fh.write(str(y))
+        os.utime(path, ns=(0, time.time_ns() - 10_000_000_000))  # older than the racy window
+    files = sorted((rel, e.stat()) for rel, e in files_under(root, "content"))
+    calls = []
+
+    def load(files, partial):
+        cache = ParseCache(root, "items", shard=year_shard, only={year_shard(f) for f, _ in files} if partial else None)
+        out = [cache.get(rel, st, lambda rel=rel: calls.append(rel) or rel) for rel, st in files]
+        cache.save()
+        return out
+
+    assert load(files, False) == [f for f, _ in files] and len(calls) == 3
+    assert load(files[2:], True) == [files[2][0]] and len(calls) == 3  # 2026 only, from the cache
+    assert sorted(os.listdir(os.path.join(root, "build", "cache", "items"))) == ["2024.pickle", "2025.pickle", "2026.pickle"]
+    assert load(files, False) == [f for f, _ in files] and len(calls) == 3  # nothing parsed again
+    assert load(files[2:], False) and sorted(os.listdir(os.path.join(root, "build", "cache", "items"))) == ["2026.pickle"]
+
+
+def test_rendered_bodies_are_kept_in_shards_read_when_needed(tmp_path, monkeypatch):
+    from kanwu import render
+    folder = str(tmp_path / "bodies")
+    render.load_cache(folder)
+    first = [render.body_html(f"第{n}段，**加粗**。", "") for n in range(40)]
+    render.save_cache()
+    shards = os.listdir(folder)
+    assert 10 < len(shards) <= 40 and all(re.fullmatch(r"[0-9a-f]{2}\.pickle", n) for n in shards)
+    render.load_cache(folder)
+    assert render._CACHE == {}  # nothing read until a body is asked for
+    monkeypatch.setattr(render, "_body_html", lambda *a: pytest.fail("rendered again"))
+    assert render.body_html("第7段，**加粗**。", "") == first[7] == "<p>第7段，<strong>加粗</strong>。</p>"
+    assert len(render._CACHE) == 1
+    render.save_cache()  # nothing new: nothing rewritten
+    assert sorted(os.listdir(folder)) == sorted(shards)
 
 
 def test_releases_share_unchanged_year_folders(tmp_path):

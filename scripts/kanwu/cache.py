@@ -78,7 +78,7 @@ class ParseCache:
     shard of ~5,000 entries, not the whole archive's.
     """
 
-    def __init__(self, root: str, name: str, inputs: tuple[str, ...] = (), shard=None):
+    def __init__(self, root: str, name: str, inputs: tuple[str, ...] = (), shard=None, only: set | None = None):
         self.folder = os.path.join(root, "build", "cache", name)
         self.salt = salt(root, inputs)
         self.shard = shard or (lambda rel: "all")
@@ -86,9 +86,11 @@ class ParseCache:
         self.old: dict = {}
         self.new: dict = {}
         self.dirty: set = set()  # shards whose entries changed
+        self.only = only  # a partial load: only these shards are read and written, the others are kept
         if self.enabled:
             try:
-                names = sorted(n for n in os.listdir(self.folder) if n.endswith(".pickle"))
+                names = sorted(n for n in os.listdir(self.folder)
+                               if n.endswith(".pickle") and (only is None or n[:-7] in only))
             except OSError:
                 names = []
             with bulk_load():  # unpickling 50,000 objects

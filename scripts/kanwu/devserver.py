@@ -58,6 +58,7 @@ def serve(root: str, audience_name: str | None, dev_addr: str, on_problems=print
 
     docs = os.path.join(root, "build", "serve", "docs")
     os.makedirs(docs, exist_ok=True)
+    render.load_cache(os.path.join(root, "build", "cache", "bodies"))
     problems = regenerate(root, audience_name, docs)
     if problems:
         on_problems(problems)
@@ -80,4 +81,4 @@ def serve(root: str, audience_name: str | None, dev_addr: str, on_problems=print
                      dev_addr=dev_addr, strict=False)
     finally:
         stop.set()
-        render.save_cache(os.path.join(root, "build", "cache", "bodies.pickle"))
+        render.save_cache()

@@ -28,11 +28,13 @@ def manifest_path(periodical: str, year: int, number: int) -> str:
     return f"{ISSUES_DIR}/{periodical}/{year:04d}/{number:03d}.yml"
 
 
-def load_all(root: str, files: list) -> tuple[list[Issue], list[Problem]]:
-    """Every manifest under issues/ (``files``: their paths and stats, from ``cache.walk``)."""
+def load_all(root: str, files: list, partial: bool = False) -> tuple[list[Issue], list[Problem]]:
+    """Every manifest under issues/ (``files``: their paths and stats, from ``cache.walk``;
+    ``partial``: only some years' manifests, the cache keeps the others)."""
     from .cache import ParseCache, year_shard
     issues, problems = [], []
-    parsed = ParseCache(root, "manifests", shard=year_shard)
+    parsed = ParseCache(root, "manifests", shard=year_shard,
+                        only={year_shard(rel) for rel, _ in files} if partial else None)
     for rel, st in files:
         issue, more = parsed.get(rel, st, lambda rel=rel: load_manifest(root, rel))
         problems += more

@@ -30,38 +30,72 @@ class RenderError(ValueError):
 _CACHE_VERSION = f"1-{nh3.__version__ if hasattr(nh3, '__version__') else ''}-{markdown.__version__}-{sorted(ALLOWED_TAGS)}"
 
 
-_CACHE: dict = {}  # sha1(prefix, markdown) -> html; persisted between builds by load_cache/save_cache
+_CACHE: dict = {}  # shard (first two hex digits of the key) -> {sha1(prefix, markdown): html}
+_FOLDER = [""]  # where the shards are kept between builds ("": nowhere)
+_DIRTY: set = set()  # shards with bodies rendered since they were read
 
 
-def load_cache(path: str) -> None:
-    """Reuse the bodies rendered by earlier builds: rendering 50,000 items takes ~10 s, loading them 0.2 s."""
-    import pickle
-    try:
-        with open(path, "rb") as fh:
-            data = pickle.load(fh)
-        if isinstance(data, dict) and data.get("version") == _CACHE_VERSION:
-            _CACHE.update(data["bodies"])
-    except (OSError, EOFError, pickle.UnpicklingError, KeyError, AttributeError):
-        pass
+def load_cache(folder: str) -> None:
+    """Reuse the bodies rendered by earlier builds (rendering 50,000 items takes ~10 s): 256 shards
+    under ``folder``, each read when a body first needs it. A day's publish renders a few dozen
+    bodies: it reads and rewrites a few shards, not the 45 MB of all of them."""
+    import contextlib
+    import os
+    _FOLDER[0] = folder
+    _CACHE.clear()
+    _DIRTY.clear()
+    with contextlib.suppress(OSError):  # the single file of earlier versions
+        os.unlink(f"{folder}.pickle")
 
 
-def save_cache(path: str) -> None:
+def _shard(name: str) -> dict:
+    got = _CACHE.get(name)
+    if got is None:
+        import os
+        import pickle
+        got = {}
+        if _FOLDER[0]:
+            try:
+                with open(os.path.join(_FOLDER[0], f"{name}.pickle"), "rb") as fh:
+                    version, data = pickle.load(fh)
+                if version == _CACHE_VERSION and isinstance(data, dict):
+                    got = data
+            except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError):
+                pass
+        _CACHE[name] = got
+    return got
+
+
+def save_cache() -> None:
+    """Write the shards that gained bodies; never fails a build."""
+    import contextlib
     import os
     import pickle
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "wb") as fh:
-        pickle.dump({"version": _CACHE_VERSION, "bodies": _CACHE}, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
+    if not _FOLDER[0]:
+        return
+    for name in sorted(_DIRTY):
+        path = os.path.join(_FOLDER[0], f"{name}.pickle")
+        tmp = f"{path}.{os.getpid()}.tmp"
+        try:
+            os.makedirs(_FOLDER[0], exist_ok=True)
+            with open(tmp, "wb") as fh:
+                pickle.dump((_CACHE_VERSION, _CACHE[name]), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+    _DIRTY.clear()
 
 
 def body_html(markdown_text: str, asset_prefix: str) -> str:
     """Render and sanitise; image sources become ``asset_prefix + name`` (repository assets only)."""
     import hashlib
     key = hashlib.sha1(f"{asset_prefix}\0{markdown_text}".encode("utf-8")).hexdigest()
-    cached = _CACHE.get(key)
+    shard = _shard(key[:2])
+    cached = shard.get(key)
     if cached is None:
-        cached = _CACHE[key] = _body_html(markdown_text, asset_prefix)
+        cached = shard[key] = _body_html(markdown_text, asset_prefix)
+        _DIRTY.add(key[:2])
     return cached
 
 

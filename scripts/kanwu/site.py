@@ -98,9 +98,8 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
     work = os.path.join(root, "build", aud.id)
     state_path = os.path.join(work, "state.json")
     state = _read_json(state_path)
-    cache = os.path.join(root, "build", "cache", "bodies.pickle")
     from . import render
-    render.load_cache(cache)
+    render.load_cache(os.path.join(root, "build", "cache", "bodies"))
     files: dict = {}
     phases = []
     mark = time.monotonic()
@@ -133,7 +132,7 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
         files.update(static_files(root, view))
         written, removed, hashes = generate.write_tree(docs, files, {}, known)
     _write_json(tree_path, {"salt": salt, "keys": site.keys, "pages": hashes})
-    render.save_cache(cache)
+    render.save_cache()
     phases.append(("生成页面", time.monotonic() - mark))
     folder = os.path.join(work, "releases")
     os.makedirs(folder, exist_ok=True)

@@ -73,7 +73,8 @@ def _load_repository(root: str, years: set[int] | None = None) -> Repository:
             newest = {max(kept)} if kept else set()  # its running total goes on from there
             for y in sorted({y for y in kept if int(y) in years} | newest):
                 manifest_files += walk(root, f"{manifest.ISSUES_DIR}/{p}/{y}", (".yml", ".yaml"), links)
-    parsed = ParseCache(root, "items", (CONFIG_FILE, UNITS_FILE), shard=year_shard)
+    parsed = ParseCache(root, "items", (CONFIG_FILE, UNITS_FILE), shard=year_shard,
+                        only=None if years is None else {year_shard(rel) for rel, _ in item_files})
 
     def parse(rel: str):  # what depends on the file and the configuration only: kept in the cache
         item, problems = load.load_item(root, rel, config)
@@ -94,7 +95,7 @@ def _load_repository(root: str, years: set[int] | None = None) -> Repository:
         repo.items[item.id] = item
         local[item.id] = checked
     repo.problems += check_items(config, repo.items, root, local, repo.known)
-    repo.issues, problems = manifest.load_all(root, manifest_files)
+    repo.issues, problems = manifest.load_all(root, manifest_files, partial=years is not None)
     repo.problems += check_symlinks(root, links)
     repo.problems += problems
     parsed.save()
