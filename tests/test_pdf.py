@@ -325,3 +325,8 @@ def test_copy_numbers(rendered):
     for n, f in enumerate(files, 1):
         top_right = [l for l in lines(f) if l.page == 1 and l.text.endswith(f"{n:06d}") and l.top < 45 * MM]
         assert top_right and top_right[0].x1 > 180 * MM
+    # With --year, only the years of the items are read (as sign does): the same inputs, the same file
+    again = tree.run("pdf", "内参", "88", "--year", "2026", "--audience", "领导", "--copies", "2-2", "--out", "build/copies2")
+    assert again.exit_code == 0, again.output
+    with open(files[1], "rb") as a, open(os.path.join(tree.root, "build/copies2/neican/2026/088/000002.pdf"), "rb") as b:
+        assert a.read() == b.read()

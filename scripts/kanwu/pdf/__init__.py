@@ -342,7 +342,15 @@ def _render_command(root: str, periodical: str | None, number: int | None, year:
     from .. import audience as audience_mod
     from ..validate import load_checked
 
-    repo = load_checked(root)
+    repo = None
+    if periodical and number is not None and year:  # one issue: the years its items are in (as sign)
+        from ..assemble import load_issue
+        from ..config import load_config
+        from ..manifest import manifest_path
+        p = load_config(root).periodical(periodical)
+        if p is not None and os.path.isfile(os.path.join(root, manifest_path(p.id, year, number))):
+            repo, _ = load_issue(root, manifest_path(p.id, year, number))
+    repo = repo or load_checked(root)
     aud = audience_mod.pick(repo.config, audience_name)
     view = audience_mod.view(repo, aud)
     issues = list(view.issues)
