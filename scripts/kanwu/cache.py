@@ -106,6 +106,11 @@ class ParseCache:
                     else:
                         self.dirty.add(n[:-7])  # a stale shard: rewritten (or removed) on save
 
+    def has(self, rel: str, st: os.stat_result) -> bool:
+        """Whether ``get`` would answer from the cache."""
+        hit = self.old.get(rel)
+        return hit is not None and hit[0] == signature(st) and stat.S_ISREG(st.st_mode)
+
     def get(self, rel: str, st: os.stat_result, parse):
         key = signature(st)
         hit = self.old.get(rel)

@@ -28,15 +28,20 @@ def manifest_path(periodical: str, year: int, number: int) -> str:
     return f"{ISSUES_DIR}/{periodical}/{year:04d}/{number:03d}.yml"
 
 
-def load_all(root: str, files: list, partial: bool = False) -> tuple[list[Issue], list[Problem]]:
-    """Every manifest under issues/ (``files``: their paths and stats, from ``cache.walk``;
-    ``partial``: only some years' manifests, the cache keeps the others)."""
+def parse_cache(root: str, files: list, partial: bool = False):
+    """The parse cache of manifests (``partial``: only the years of ``files`` are read and kept)."""
     from .cache import ParseCache, year_shard
+    return ParseCache(root, "manifests", shard=year_shard, only={year_shard(rel) for rel, _ in files} if partial else None)
+
+
+def load_all(root: str, files: list, parsed=None, ahead: dict | None = None) -> tuple[list[Issue], list[Problem]]:
+    """Every manifest under issues/ (``files``: their paths and stats, from ``cache.walk``;
+    ``parsed``: their ``parse_cache``; ``ahead``: manifests already parsed, by path)."""
     issues, problems = [], []
-    parsed = ParseCache(root, "manifests", shard=year_shard,
-                        only={year_shard(rel) for rel, _ in files} if partial else None)
+    parsed = parsed or parse_cache(root, files)
+    ahead = ahead or {}
     for rel, st in files:
-        issue, more = parsed.get(rel, st, lambda rel=rel: load_manifest(root, rel))
+        issue, more = parsed.get(rel, st, lambda rel=rel: ahead.pop(rel, None) or load_manifest(root, rel))
         problems += more
         if issue:
             issues.append(issue)

@@ -76,15 +76,13 @@ def _load_repository(root: str, years: set[int] | None = None) -> Repository:
     parsed = ParseCache(root, "items", (CONFIG_FILE, UNITS_FILE), shard=year_shard,
                         only=None if years is None else {year_shard(rel) for rel, _ in item_files})
 
-    def parse(rel: str):  # what depends on the file and the configuration only: kept in the cache
-        item, problems = load.load_item(root, rel, config)
-        return item, problems, (item_problems(config, item) if item else ((), ()))
-
+    item_files = [(rel, st) for rel, st in item_files if rel.startswith(load.ITEMS_DIR + "/")]
+    manifests = manifest.parse_cache(root, manifest_files, partial=years is not None)
+    ahead = parse_many(root, config, [rel for rel, st in item_files if not parsed.has(rel, st)]
+                       + [rel for rel, st in manifest_files if not manifests.has(rel, st)])
     local: dict = {}
     for rel, st in item_files:
-        if not rel.startswith(load.ITEMS_DIR + "/"):
-            continue
-        item, problems, checked = parsed.get(rel, st, lambda rel=rel: parse(rel))
+        item, problems, checked = parsed.get(rel, st, lambda rel=rel: ahead.pop(rel, None) or parse_item(root, config, rel))
         repo.problems += problems
         if item is None:
             continue
@@ -95,7 +93,7 @@ def _load_repository(root: str, years: set[int] | None = None) -> Repository:
         repo.items[item.id] = item
         local[item.id] = checked
     repo.problems += check_items(config, repo.items, root, local, repo.known)
-    repo.issues, problems = manifest.load_all(root, manifest_files, partial=years is not None)
+    repo.issues, problems = manifest.load_all(root, manifest_files, manifests, ahead)
     repo.problems += check_symlinks(root, links)
     repo.problems += problems
     parsed.save()
@@ -108,6 +106,44 @@ def _load_repository(root: str, years: set[int] | None = None) -> Repository:
     repo.problems += backdated(root, repo.items, config.git_record_since, config.backdate_hours)
     repo.problems.sort()
     return repo
+
+
+def parse_item(root: str, config: Config, rel: str) -> tuple:
+    """What depends on one item file and the configuration only (kept in the parse cache):
+    (Item or None, its problems, ``item_problems``)."""
+    item, problems = load.load_item(root, rel, config)
+    return item, problems, (item_problems(config, item) if item else ((), ()))
+
+
+PARALLEL_MIN = 2000  # files to parse before more processes pay for their start and for sending results back
+_FORKED: dict = {}  # what parse_many's workers inherit
+
+
+def _parse_chunk(rels: list) -> list:
+    root, config = _FORKED["root"], _FORKED["config"]
+    return [manifest.load_manifest(root, rel) if rel.startswith(manifest.ISSUES_DIR + "/") else parse_item(root, config, rel)
+            for rel in rels]
+
+
+def parse_many(root: str, config: Config, rels: list) -> dict:
+    """{rel: parse_item(…) or manifest.load_manifest(…)} parsed on every core, when there are many
+    (a cold start: no cache yet, or a new version of kanwu); {} when few, or if the processes
+    cannot be had (then the caller parses them one by one, with the same results)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if cores < 2 or len(rels) < PARALLEL_MIN:
+        return {}
+    import multiprocessing
+    _FORKED.update(root=root, config=config)
+    size = max(100, len(rels) // (cores * 8))
+    chunks = [rels[i:i + size] for i in range(0, len(rels), size)]
+    try:
+        with multiprocessing.get_context("fork").Pool(cores) as pool:
+            done = pool.map(_parse_chunk, chunks)
+    except Exception:  # noqa: BLE001 - any failure here only costs the speed-up
+        return {}
+    finally:
+        _FORKED.clear()
+    return {rel: result for chunk, results in zip(chunks, done) for rel, result in zip(chunk, results)}
 
 
 def _subdirs(root: str, rel: str) -> list[str]:
