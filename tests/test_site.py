@@ -243,3 +243,34 @@ def test_search_loads_recent_years_first_and_all_years_on_request(tmp_path, brow
     finally:
         context.close()
         httpd.shutdown()
+
+
+def test_every_internal_link_of_the_site_resolves(built):
+    """Item pages write their metadata links as HTML (``generate.href``), which MkDocs neither
+    rewrites nor checks: every relative link on every page must reach a file of the site."""
+    live = os.path.realpath(os.path.join(built.root, "site", "lingdao"))  # the widest audience: every kind of page
+    seen = broken = 0
+    for folder, _, names in os.walk(live, followlinks=True):
+        for name in names:
+            if not name.endswith(".html"):
+                continue
+            text = open(os.path.join(folder, name), encoding="utf-8").read()
+            for ref in re.findall(r'<a\b[^>]*\bhref="([^"#?:]+)"', text):
+                target = os.path.normpath(os.path.join(live, ref.lstrip("/")) if ref.startswith("/") else os.path.join(folder, ref))
+                seen += 1
+                if not (os.path.isfile(target) or os.path.isfile(os.path.join(target, "index.html"))):
+                    broken += 1
+                    print(os.path.relpath(os.path.join(folder, name), live), "→", ref)
+    assert seen > 1000 and broken == 0
+
+
+def test_item_metadata_links_are_the_addresses_mkdocs_writes():
+    from mkdocs.utils import get_relative_url
+
+    from kanwu.generate import href, page_url
+    pages = ["index.md", "units/index.md", "units/qingxi.md", "items/2026/11/20261103-qingxi-01.md",
+             "items/2026/11/20261104-qingxi-01.md", "items/2026/12/x.md", "months/2026-11.md", "help/index.md",
+             "periodicals/daily/2026/001.md", "tags/06722b464d.md", "a.md"]
+    for src in pages:
+        for dest in pages:
+            assert href(src, dest) == get_relative_url(page_url(dest), page_url(src)), (src, dest)

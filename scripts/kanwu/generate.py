@@ -59,6 +59,29 @@ def link(src: str, dest: str) -> str:
     return "/".join([".."] * (len(here) - i) + there[i:])
 
 
+def page_url(path: str) -> str:
+    """The address MkDocs (and Zensical) give a docs-relative Markdown file with
+    ``use_directory_urls: true``, as mkdocs.yml sets it: units/qingxi.md → units/qingxi/."""
+    if path == "index.md" or path.endswith("/index.md"):
+        return path[:-8]
+    return path[:-3] + "/"
+
+
+def href(src: str, dest: str) -> str:
+    """The relative address MkDocs writes for a Markdown link from page ``src`` to page ``dest``
+    (tested against mkdocs.utils.get_relative_url), for raw HTML that MkDocs does not read:
+    an item page's metadata list inside a ``markdown`` block was half the Markdown time of
+    every item page (md_in_html parses nested blocks again), 51,000 of them at 50,000 items."""
+    url = page_url(dest)
+    here = [p for p in page_url(src).split("/") if p]
+    there = [p for p in url.split("/") if p]
+    i = 0
+    while i < len(here) and i < len(there) and here[i] == there[i]:
+        i += 1
+    rel = "/".join([".."] * (len(here) - i) + there[i:]) or "."
+    return rel + "/" if url.endswith("/") else rel
+
+
 def md(text: str) -> str:
     """Escape text for Markdown inline content (titles come from items)."""
     text = render.esc(text).replace("&quot;", '"').replace("&#x27;", "'")
@@ -178,16 +201,20 @@ class Site:
     def item(self, item: Item) -> bytes:
         src = item_page(item)
         body = render.body_html(item.body, asset_prefix=link(src, "assets/x")[:-1])
+
+        def a(dest: str, text: str) -> str:
+            return f'<a href="{href(src, dest)}">{render.esc(text)}</a>'
+
         meta = [
-            f"- 报送单位：[{md(self.unit_name(item.unit))}]({link(src, f'units/{item.unit}.md')})",
-            f"- 报送日期：[{cn_date(item.date)}]({link(src, f'months/{item.date:%Y-%m}.md')})",
-            f"- 类别：[{item.category}]({link(src, 'categories/' + CATEGORY_SLUGS[item.category] + '.md')})",
-            f"- 撰稿人：{md('、'.join(item.authors)) or '—'}",
+            f"<li>报送单位：{a(f'units/{item.unit}.md', self.unit_name(item.unit))}</li>",
+            f"<li>报送日期：{a(f'months/{item.date:%Y-%m}.md', cn_date(item.date))}</li>",
+            f"<li>类别：{a('categories/' + CATEGORY_SLUGS[item.category] + '.md', item.category)}</li>",
+            f"<li>撰稿人：{render.esc('、'.join(item.authors)) or '—'}</li>",
         ]
         if item.tags:
-            meta.append("- 标签：" + " ".join(f"[{md(t)}]({link(src, tag_page(t))})" for t in item.tags))
+            meta.append("<li>标签：" + " ".join(a(tag_page(t), t) for t in item.tags) + "</li>")
         if item.event_at:
-            meta.append(f"- 事发时间：{item.event_at:%Y-%m-%d %H:%M}；首报时间：{item.reported_at:%Y-%m-%d %H:%M}")
+            meta.append(f"<li>事发时间：{item.event_at:%Y-%m-%d %H:%M}；首报时间：{item.reported_at:%Y-%m-%d %H:%M}</li>")
         parts = [
             '<div class="kanwu-item" data-pagefind-body markdown>',
             f"# {md(item.title)}",
@@ -195,7 +222,8 @@ class Site:
             # No data-pagefind-filter: Pagefind 1.5 writes filter files in a different order on
             # every run, and builds must be byte-reproducible.
             f'<span data-pagefind-meta="日期" hidden>{item.date.isoformat()}</span>',
-            '<div class="kanwu-meta" data-pagefind-ignore markdown>\n\n' + "\n".join(meta) + "\n\n</div>",
+            # Raw HTML, not Markdown: see ``href``. Its links are to pages generated here from the same data.
+            '<div class="kanwu-meta" data-pagefind-ignore>\n<ul>\n' + "\n".join(meta) + "\n</ul>\n</div>",
             f'<div class="kanwu-body">\n{body}\n</div>',
             "</div>",
             "## 采用情况",
