@@ -171,6 +171,24 @@ def test_parsing_on_every_core_gives_what_one_process_gives(tmp_path, monkeypatc
     assert parallel.problems == serial.problems and any("全角冒号" in p.message for p in serial.problems)
 
 
+def test_a_cache_written_in_the_background_is_complete_when_the_load_returns(tmp_path, monkeypatch):
+    from kanwu import cache
+    tree = copy_sample(tmp_path / "repo")
+    for folder, _, names in os.walk(os.path.join(tree.root, "content", "items")):
+        for name in names:  # older than the racy window: every item is kept
+            os.utime(os.path.join(folder, name), ns=(0, time.time_ns() - 10_000_000_000))
+    monkeypatch.setattr(cache, "BACKGROUND_MIN", 1)
+    forks = []
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
+    first = validate.load_repository(tree.root)
+    assert forks == [1]  # the items' cache went to a forked writer
+    assert os.listdir(os.path.join(tree.root, "build", "cache", "items")) == ["2026.pickle"]
+    monkeypatch.setattr(validate, "parse_item", lambda *a: pytest.fail("parsed again"))
+    again = validate.load_repository(tree.root)
+    assert again.items == first.items and again.problems == first.problems
+
+
 def test_rendered_bodies_are_kept_in_shards_read_when_needed(tmp_path, monkeypatch):
     from kanwu import render
     folder = str(tmp_path / "bodies")

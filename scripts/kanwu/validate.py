@@ -92,11 +92,21 @@ def _load_repository(root: str, years: set[int] | None = None) -> Repository:
             continue
         repo.items[item.id] = item
         local[item.id] = checked
+    writing = parsed.save(background=True)  # written while the checks below run
+    try:
+        _check_rest(root, repo, local, links, manifest_files, manifests, ahead)
+    finally:
+        writing.wait()
+    return repo
+
+
+def _check_rest(root, repo, local, links, manifest_files, manifests, ahead) -> None:
+    """After the items: the checks across them, the manifests and theirs, and the other records."""
+    config = repo.config
     repo.problems += check_items(config, repo.items, root, local, repo.known)
     repo.issues, problems = manifest.load_all(root, manifest_files, manifests, ahead)
     repo.problems += check_symlinks(root, links)
     repo.problems += problems
-    parsed.save()
     repo.problems += manifest.check_issues(config, repo.items, repo.issues, repo.known)
     from .stats import load_evaluation
     repo.evaluation, problems = load_evaluation(root, config.units, repo.known or repo.items)
@@ -105,7 +115,6 @@ def _load_repository(root: str, years: set[int] | None = None) -> Repository:
     repo.problems += stale_codeowners(root, config)
     repo.problems += backdated(root, repo.items, config.git_record_since, config.backdate_hours)
     repo.problems.sort()
-    return repo
 
 
 def parse_item(root: str, config: Config, rel: str) -> tuple:
