@@ -79,6 +79,7 @@ class ParseCache:
     """
 
     def __init__(self, root: str, name: str, inputs: tuple[str, ...] = (), shard=None, only: set | None = None):
+        """``only``: a partial load; only these shards are read (and so rewritten), the others are kept."""
         self.folder = os.path.join(root, "build", "cache", name)
         self.salt = salt(root, inputs)
         self.shard = shard or (lambda rel: "all")
@@ -86,7 +87,6 @@ class ParseCache:
         self.old: dict = {}
         self.new: dict = {}
         self.dirty: set = set()  # shards whose entries changed
-        self.only = only  # a partial load: only these shards are read and written, the others are kept
         if self.enabled:
             try:
                 names = sorted(n for n in os.listdir(self.folder)
@@ -112,11 +112,10 @@ class ParseCache:
         return hit is not None and hit[0] == signature(st) and stat.S_ISREG(st.st_mode)
 
     def get(self, rel: str, st: os.stat_result, parse):
-        key = signature(st)
-        hit = self.old.get(rel)
-        if hit is not None and hit[0] == key and stat.S_ISREG(st.st_mode):
-            self.new[rel] = hit
+        if self.has(rel, st):
+            hit = self.new[rel] = self.old[rel]
             return hit[1]
+        key = signature(st)
         value = parse()
         if stat.S_ISREG(st.st_mode) and time.time_ns() - st.st_mtime_ns > _RACY_NS:
             self.new[rel] = (key, value)
