@@ -310,3 +310,15 @@ def test_sample_content_passes():
     assert "：0 个错误" in result.output
     n = int(re.search(r"检查了 (\d+) 条信息", result.output).group(1))
     assert n >= 80
+
+
+def test_field_marks_read_like_the_dict_they_replace():
+    import pickle
+
+    from kanwu.fields import FIELDS, Marks
+    where = {"title": (2, 8), "unit": (3, 7), "instructions": (12, 1)}
+    marks = pickle.loads(pickle.dumps(Marks.of(where), protocol=pickle.HIGHEST_PROTOCOL))
+    assert isinstance(marks, Marks) and len(marks) == 2 * len(FIELDS)
+    for f in FIELDS:
+        assert marks.get(f.name, (1, 1)) == where.get(f.name, (1, 1))
+    assert marks.get("no-such-field") is None

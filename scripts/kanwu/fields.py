@@ -68,6 +68,30 @@ FIELDS: tuple[Field, ...] = (
     Field("instructions", "records", "领导批示及办理反馈（发布后由信息科登记）", parts=INSTRUCTION, printed=False),
 )
 BY_NAME = {f.name: f for f in FIELDS}
+_MARK = {f.name: i for i, f in enumerate(FIELDS)}
+
+
+class Marks(tuple):
+    """(line, column) of each front-matter field by name, kept as one flat tuple in FIELDS' order
+    (0 where a field is not written). Read like a dict's ``get``. A dict of tuples per item made
+    half of the parse cache's load time at 50,000 items (0.065 → 0.036 s per year's shard)."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, where: dict) -> Marks:
+        flat = [0] * (2 * len(FIELDS))
+        for name, (line, col) in where.items():
+            i = _MARK.get(name)
+            if i is not None:
+                flat[2 * i], flat[2 * i + 1] = line, col
+        return cls(flat)
+
+    def get(self, name: str, default=None):
+        i = _MARK.get(name)
+        if i is None or not self[2 * i]:
+            return default
+        return self[2 * i], self[2 * i + 1]
 
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)\s*(Z|[+-]\d{2}:?\d{2})?$")

@@ -170,7 +170,7 @@ def load_item(root: str, rel: str, config) -> tuple[Item | None, list[Problem]]:
         adopted_by=tuple(AdoptedBy(**r) for r in values.get("adopted_by", ())),
         instructions=tuple(Instruction(**(r | {"feedback": tuple(Feedback(**f) for f in r.get("feedback", ()))}))
                            for r in values.get("instructions", ())),
-        lines={name: at(name) for name in values},
+        lines=fields.Marks.of({name: at(name) for name in values}),
         revision=hashlib.sha1(raw).hexdigest()[:16],
     )
     return item, problems

@@ -186,7 +186,7 @@ class Item:
     summary: str = ""
     adopted_by: tuple[AdoptedBy, ...] = ()
     instructions: tuple[Instruction, ...] = ()
-    lines: dict = field(default_factory=dict, compare=False, hash=False)  # field -> (line, col)
+    lines: dict = field(default_factory=dict, compare=False, hash=False)  # .get(field) -> (line, col): fields.Marks
     revision: str = field(default="", compare=False)  # hash of the file's bytes: any change, records too
 
     @property
