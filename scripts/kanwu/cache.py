@@ -161,19 +161,25 @@ class ParseCache:
     def _write(self, groups: dict) -> None:
         for name, entries in groups.items():
             path = os.path.join(self.folder, f"{name}.pickle")
-            tmp = f"{path}.{os.getpid()}.tmp"
-            try:
-                if not entries:
-                    with contextlib.suppress(FileNotFoundError):
-                        os.unlink(path)
-                    continue
-                os.makedirs(self.folder, exist_ok=True)
-                with open(tmp, "wb") as fh:
-                    pickle.dump((self.salt, entries), fh, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, path)
-            except OSError:
+            if entries:
+                write_pickle(path, (self.salt, entries))
+            else:
                 with contextlib.suppress(OSError):
-                    os.unlink(tmp)
+                    os.unlink(path)
+
+
+def write_pickle(path: str, value) -> None:
+    """Pickle ``value`` to ``path`` atomically (a temporary file renamed into place); a cache that
+    cannot be written is only a slower next run, so this never fails."""
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(tmp, "wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 BACKGROUND_MIN = 5000  # entries to write before a forked writer pays for itself

@@ -68,22 +68,13 @@ def _shard(name: str) -> dict:
 
 def save_cache() -> None:
     """Write the shards that gained bodies; never fails a build."""
-    import contextlib
     import os
-    import pickle
+
+    from .cache import write_pickle
     if not _FOLDER[0]:
         return
     for name in sorted(_DIRTY):
-        path = os.path.join(_FOLDER[0], f"{name}.pickle")
-        tmp = f"{path}.{os.getpid()}.tmp"
-        try:
-            os.makedirs(_FOLDER[0], exist_ok=True)
-            with open(tmp, "wb") as fh:
-                pickle.dump((_CACHE_VERSION, _CACHE[name]), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        write_pickle(os.path.join(_FOLDER[0], f"{name}.pickle"), (_CACHE_VERSION, _CACHE[name]))
     _DIRTY.clear()
 
 
