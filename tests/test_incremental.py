@@ -206,6 +206,51 @@ def test_rendered_bodies_are_kept_in_shards_read_when_needed(tmp_path, monkeypat
     assert sorted(os.listdir(folder)) == sorted(shards)
 
 
+def test_bodies_rendered_on_every_core_give_the_pages_one_process_gives(tmp_path, monkeypatch):
+    from kanwu import cache, render
+    tree = copy_sample(tmp_path / "repo")
+    render.load_cache("")
+    serial = fresh_pages(tree.root)
+    render.load_cache("")
+    monkeypatch.setattr(render, "PARALLEL_MIN", 1)
+    runs = []
+    real = cache.fork_map
+
+    def spy(fn, items, minimum):
+        done = real(fn, items, minimum)
+        if fn is render._try_render:  # (not the parse cache's cold start)
+            runs.append((len(items), done is not None))
+        return done
+
+    monkeypatch.setattr(cache, "fork_map", spy)
+    here, rendered_here, real_render = os.getpid(), [], render._body_html
+
+    def counted(*args):
+        if os.getpid() == here:
+            rendered_here.append(args)
+        return real_render(*args)
+
+    monkeypatch.setattr(render, "_body_html", counted)
+    parallel = fresh_pages(tree.root)
+    assert rendered_here == []  # the pages found every body they show already rendered
+    # Every distinct body of the item pages and the full-text issues went to the forked workers once.
+    assert len(runs) == 1 and runs[0][1] and runs[0][0] >= len(validate.load_checked(tree.root).items)
+    assert parallel == serial
+
+    # A body that cannot be rendered is reported as one process reports it, not lost in a worker.
+    render.load_cache("")
+    item = os.path.join(tree.root, item_path("20261110-qingxi-01"))
+    with open(item, encoding="utf-8") as fh:
+        text = fh.read()
+    with open(item, "w", encoding="utf-8") as fh:
+        fh.write(text + "\n" + "<div>" * 60 + "深" + "</div>" * 60 + "\n")
+    repo = validate.load_repository(tree.root)
+    view = audience.view(repo, audience.pick(repo.config, "lingdao"))
+    with pytest.raises(render.RenderError, match="嵌套过深"):
+        generate.Site(view, evaluation=repo.evaluation).pages()
+    assert runs[-1][1]  # (the others were rendered by the workers)
+
+
 def test_releases_share_unchanged_year_folders(tmp_path):
     """A publish copies links to the year folders it does not change, never the folders themselves."""
     tree = copy_sample(tmp_path / "repo")

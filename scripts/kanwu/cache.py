@@ -231,3 +231,37 @@ def walk(root: str, top: str, suffixes: tuple[str, ...], links: list | None = No
     """(relative path, lstat) of every file under ``top`` ending in one of ``suffixes``, sorted."""
     return sorted((rel, e.stat(follow_symlinks=False)) for rel, e in files_under(root, top, links)
                   if e.name.endswith(suffixes))
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+_WORK: list = []  # what fork_map's workers inherit: (function, items)
+
+
+def _run_slice(bounds: tuple[int, int]) -> list:
+    fn, items = _WORK[0]
+    return [fn(x) for x in items[bounds[0]:bounds[1]]]
+
+
+def fork_map(fn, items: list, minimum: int) -> list | None:
+    """``[fn(x) for x in items]`` on every core, in forked processes that inherit ``fn`` and
+    ``items`` (only results travel back); None when there are fewer than ``minimum`` items, one
+    core, or the processes cannot be had: the caller then does the work itself, with the same results.
+    For a cold start (no cache yet, or a new version of kanwu), where each item costs ~0.1 ms or more."""
+    n = cores()
+    if n < 2 or len(items) < minimum:
+        return None
+    import multiprocessing
+    size = max(100, len(items) // (n * 8))
+    _WORK[:] = [(fn, items)]
+    try:
+        with multiprocessing.get_context("fork").Pool(n) as pool:
+            done = pool.map(_run_slice, [(i, i + size) for i in range(0, len(items), size)])
+    except Exception:  # noqa: BLE001 - any failure here only costs the speed-up
+        return None
+    finally:
+        _WORK.clear()
+    return [r for part in done for r in part]

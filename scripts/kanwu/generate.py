@@ -110,6 +110,10 @@ def reference_date(view: View) -> dt.date:
 
 # ---- the tree ------------------------------------------------------------------------------
 
+def _digest(key: str) -> str:
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:20]
+
+
 class Site:
     """Builds every page of one audience's site."""
 
@@ -139,12 +143,26 @@ class Site:
         reference date where the page shows a deadline's state. Most of the archive's pages do
         not change from one day to the next, and are then not even generated.
         """
-        key = hashlib.sha1(key.encode("utf-8")).hexdigest()[:20]
-        self.keys[path] = key
+        key = self.keys[path] = _digest(key)
         old = self.previous.get(path)
         if old is not None and old[0] == key:
             return Kept(old[1])
         return make()
+
+    def kept(self, path: str, key: str) -> bool:
+        """Whether ``memo`` will keep the page at ``path`` (and not generate it)."""
+        old = self.previous.get(path)
+        return old is not None and old[0] == _digest(key)
+
+    def prerender(self, items: list, issues: list) -> None:
+        """Render the bodies of the item and issue pages to be generated, on every core when they
+        are many (see ``render.prerender``)."""
+        bodies = [(item.body, link(path, "assets/x")[:-1]) for path, key, item in items if not self.kept(path, key)]
+        for path, key, issue in issues:
+            if not self.config.periodicals[issue.periodical].digest and not self.kept(path, key):
+                prefix = link(path, "assets/x")[:-1]
+                bodies += [(self.view.items[i].body, prefix) for i in issue.item_ids]
+        render.prerender(bodies)
 
     def item_key(self, item: Item) -> str:
         parts = [item.revision]
@@ -170,14 +188,15 @@ class Site:
     def pages(self) -> dict[str, bytes]:
         out: dict = {}
         indexed = []  # (page, day, search key)
-        for item in self.view.items.values():
-            path = item_page(item)
-            out[path] = self.memo(path, self.item_key(item), lambda item=item: self.item(item))
+        items = [(item_page(item), self.item_key(item), item) for item in self.view.items.values()]
+        issues = [(issue_page(issue), self.issue_key(issue), issue) for issue in self.view.issues]
+        self.prerender(items, issues)
+        for path, key, item in items:
+            out[path] = self.memo(path, key, lambda item=item: self.item(item))
             # Pagefind reads only the data-pagefind-body part: the item itself, not its adoptions.
             indexed.append((path, item.date, item.revision))
-        for issue in self.view.issues:
-            path = issue_page(issue)
-            out[path] = self.memo(path, self.issue_key(issue), lambda issue=issue: self.issue(issue))
+        for path, key, issue in issues:
+            out[path] = self.memo(path, key, lambda issue=issue: self.issue(issue))
             indexed.append((path, issue.date, self.issue_key(issue, dated=False)))
         self.bundles = search_bundles(indexed)
         out.update(self.periodicals())

@@ -125,34 +125,20 @@ def parse_item(root: str, config: Config, rel: str) -> tuple:
 
 
 PARALLEL_MIN = 2000  # files to parse before more processes pay for their start and for sending results back
-_FORKED: dict = {}  # what parse_many's workers inherit
-
-
-def _parse_chunk(rels: list) -> list:
-    root, config = _FORKED["root"], _FORKED["config"]
-    return [manifest.load_manifest(root, rel) if rel.startswith(manifest.ISSUES_DIR + "/") else parse_item(root, config, rel)
-            for rel in rels]
 
 
 def parse_many(root: str, config: Config, rels: list) -> dict:
     """{rel: parse_item(…) or manifest.load_manifest(…)} parsed on every core, when there are many
     (a cold start: no cache yet, or a new version of kanwu); {} when few, or if the processes
     cannot be had (then the caller parses them one by one, with the same results)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if cores < 2 or len(rels) < PARALLEL_MIN:
-        return {}
-    import multiprocessing
-    _FORKED.update(root=root, config=config)
-    size = max(100, len(rels) // (cores * 8))
-    chunks = [rels[i:i + size] for i in range(0, len(rels), size)]
-    try:
-        with multiprocessing.get_context("fork").Pool(cores) as pool:
-            done = pool.map(_parse_chunk, chunks)
-    except Exception:  # noqa: BLE001 - any failure here only costs the speed-up
-        return {}
-    finally:
-        _FORKED.clear()
-    return {rel: result for chunk, results in zip(chunks, done) for rel, result in zip(chunk, results)}
+    from .cache import fork_map
+
+    def parse(rel: str):
+        if rel.startswith(manifest.ISSUES_DIR + "/"):
+            return manifest.load_manifest(root, rel)
+        return parse_item(root, config, rel)
+    done = fork_map(parse, rels, PARALLEL_MIN)
+    return dict(zip(rels, done)) if done is not None else {}
 
 
 def _subdirs(root: str, rel: str) -> list[str]:
