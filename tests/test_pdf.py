@@ -279,26 +279,45 @@ def _one_issue(tree, body):
                    f"date: 2026-11-03\neditor: 林雨桐\nsigner: 周正平\nsections:\n- heading: ''\n  items: [{item_id}]\n")
 
 
-def test_oversize_image_fails_its_issue_only(tree):
+def _png(w: int, h: int) -> bytes:
+    """A tiny file that claims w × h pixels."""
     import struct
     import zlib
-    os.makedirs(os.path.join(tree.root, "content/assets"))
+    raw = zlib.compress(b"\x00" * (w + 1) * 8)
 
-    def png(w, h):  # a tiny file that claims w × h pixels
-        raw = zlib.compress(b"\x00" * (w + 1) * 8)
-        def chunk(kind, data):
-            return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 1, 0, 0, 0, 0))
-                + chunk(b"IDAT", raw) + chunk(b"IEND", b""))
-    tree.write("content/assets/huge.png", png(12000, 12000))
-    tree.write("content/assets/ok.png", png(10, 10))
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 1, 0, 0, 0, 0))
+            + chunk(b"IDAT", raw) + chunk(b"IEND", b""))
+
+
+def _huge_and_small(tree) -> None:
+    os.makedirs(os.path.join(tree.root, "content/assets"))
+    tree.write("content/assets/huge.png", _png(12000, 12000))
+    tree.write("content/assets/ok.png", _png(10, 10))
     _one_issue(tree, [("20261103-qingxi-01", "正文。\n\n![大图](huge.png)"), ("20261103-qingxi-02", "正文。\n\n![小图](ok.png)")])
+
+
+def test_oversize_image_fails_its_issue_only(tree):
+    _huge_and_small(tree)
     result = tree.run("pdf", "上报")
     assert result.exit_code == 1
     assert "第198期" in result.output and "12000×12000" in result.output
     assert "第199期" not in result.output
     cached = glob.glob(os.path.join(tree.root, "build/pdf-cache/*.pdf"))
     assert len(cached) == 1  # the other issue rendered
+
+
+def test_a_pdf_failing_while_the_pages_are_generated_fails_the_build_before_anything_is_written(tree):
+    """A build hands its PDFs to the workers and generates the pages meanwhile: a PDF that fails
+    still stops the build before the docs tree or a release is written, and says which issue."""
+    _huge_and_small(tree)
+    result = tree.run("build")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "第198期" in result.output and "12000×12000" in result.output
+    assert not os.path.exists(os.path.join(tree.root, "site"))
+    assert not glob.glob(os.path.join(tree.root, "build", "*", "docs", "**", "*.md"), recursive=True)
+    assert len(glob.glob(os.path.join(tree.root, "build/pdf-cache/*.pdf"))) == 1  # the other issue's, kept
 
 
 def test_fetcher_refuses_outside_files(tmp_path):

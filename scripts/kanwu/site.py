@@ -103,9 +103,10 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
     files: dict = {}
     phases = []
     mark = time.monotonic()
-    if pdf:
+    rendering = None
+    if pdf:  # the jobs; rendered by the workers while the pages are generated
         from . import pdf as pdf_mod
-        files.update(pdf_mod.render_view(root, view, repo.evaluation, workers))
+        rendering = pdf_mod.render_view(root, view, repo.evaluation, workers)
         phases.append(("PDF", time.monotonic() - mark))
         mark = time.monotonic()
     # Two records: what the live release was built from (state.json, written when a release is
@@ -119,9 +120,23 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
     last_keys = {p: (k, in_tree[p]) for p, k in keys.items() if p in in_tree} if keys else {}
     docs = os.path.join(work, "docs")
     os.makedirs(docs, exist_ok=True)
-    pdfs = set(files)
+    pdfs = rendering.paths if rendering else set()
     site = generate.Site(view, pdfs=pdfs, evaluation=repo.evaluation, previous=last_keys)
-    files.update(site.pages())
+    site.prepare()  # (may fork: before the thread below)
+    if rendering:
+        rendering.start()
+    try:
+        pages = site.pages()
+    except Exception:
+        if rendering:
+            rendering.wait()  # no thread left using the workers the caller is about to close
+        raise
+    if rendering:
+        waited = time.monotonic()
+        files.update(rendering.result())
+        phases[0] = ("PDF", phases[0][1] + time.monotonic() - waited)  # the wait beyond the generation
+        mark += time.monotonic() - waited
+    files.update(pages)
     files.update(static_files(root, view))
     try:
         written, removed, hashes = generate.write_tree(docs, files, in_tree, known)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from . import charts, stats
-from .generate import cn_date, item_page, link, md, page
+from .render import esc
+from .generate import cn_date, html_link, html_list, html_table, item_page, link, md, page
 
 
 def notice_periods(site) -> list[stats.Period]:
@@ -43,13 +44,12 @@ def pages(site) -> dict:
 
 
 def ranking_table(site, report, src) -> str:
-    lines = ["| 名次 | 单位 | 报送 | 采用 | 采用率 | 上级采用 | 获批示 | 缺报 | 迟报 | 月度最佳 | 得分 | 评先资格 |",
-             "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
-    for r in report.units:
-        lines.append(f"| {r.rank} | [{md(r.name)}]({link(src, f'units/{r.unit}.md')}) | {r.submitted} | {r.adopted} | "
-                     f"{r.rate:.0%} | {r.higher} | {r.instructed} | {r.quota_missed}/{r.quota_expected} | {r.late} | "
-                     f"{r.best} | {r.score:g} | {'有' if r.eligible else '**取消**'} |")
-    return "\n".join(lines)
+    """The units ranked, as raw HTML (see ``generate.html_list``): 100+ rows, on pages rewritten by every publish."""
+    head = ["名次", "单位", "报送", "采用", "采用率", "上级采用", "获批示", "缺报", "迟报", "月度最佳", "得分", "评先资格"]
+    rows = [[r.rank, html_link(src, f"units/{r.unit}.md", r.name), r.submitted, r.adopted, f"{r.rate:.0%}", r.higher,
+             r.instructed, f"{r.quota_missed}/{r.quota_expected}", r.late, r.best, f"{r.score:g}",
+             "有" if r.eligible else "<strong>取消</strong>"] for r in report.units]
+    return html_table(head, rows, right={0, 2, 3, 4, 5, 6, 7, 8, 9, 10})
 
 
 def notice(site, period, src) -> bytes:
@@ -125,16 +125,15 @@ def supervision(site) -> bytes:
     pending = stats.open_instructions(site.view, site.today)
     parts = ["# 督办：领导批示办理情况", "件件有回音，事事有着落。以下为尚未反馈的批示，按批示时间先后排列。"]
     if pending:
-        lines = ["| 批示日期 | 批示领导 | 信息 | 承办单位 | 办理时限 | 状态 |", "| --- | --- | --- | --- | --- | --- |"]
-        for o in pending:
-            status = f'<span class="kanwu-overdue">已逾期 {o.overdue_days} 天</span>' if o.overdue_days else "办理中"
-            lines.append(f"| {cn_date(o.instruction.date)} | {md(o.instruction.by)} | [{md(o.item.title)}]"
-                         f"({link(src, item_page(o.item))}) | {md(site.unit_name(o.unit))} | {cn_date(o.instruction.due)} | {status} |")
-        parts.append("\n".join(lines))
+        rows = [[cn_date(o.instruction.date), esc(o.instruction.by), html_link(src, item_page(o.item), o.item.title),
+                 esc(site.unit_name(o.unit)), cn_date(o.instruction.due),
+                 f'<span class="kanwu-overdue">已逾期 {o.overdue_days} 天</span>' if o.overdue_days else "办理中"]
+                for o in pending]
+        parts.append(html_table(["批示日期", "批示领导", "信息", "承办单位", "办理时限", "状态"], rows))
     else:
         parts.append("所有批示均已反馈。")
     closed = [(i, ins) for i in site.view.items.values() for ins in i.instructions if ins.closed]
     parts.append("## 已办结")
-    parts.append("\n".join(f"- {cn_date(ins.date)} {md(ins.by)}批示 [{md(i.title)}]({link(src, item_page(i))})，"
-                           f"{len(ins.feedback)} 份反馈" for i, ins in sorted(closed, key=lambda x: x[1].date)) or "暂无。")
+    parts.append(html_list([f"{cn_date(ins.date)} {esc(ins.by)}批示 {html_link(src, item_page(i), i.title)}，"
+                            f"{len(ins.feedback)} 份反馈" for i, ins in sorted(closed, key=lambda x: x[1].date)]) or "暂无。")
     return page("督办", "\n\n".join(parts), "listing")

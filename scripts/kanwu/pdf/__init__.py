@@ -316,18 +316,53 @@ def notice_jobs(root: str, view: View, evaluation, lookup: Lookup | None = None)
     return out
 
 
-def render_view(root: str, view: View, evaluation=None, workers: Workers | None = None) -> dict:
-    """Every issue (and notice) of the view as a cached PDF file, keyed by its path in the site."""
+def render_view(root: str, view: View, evaluation=None, workers: Workers | None = None) -> "Rendering":
+    """Every issue (and notice) of the view as a cached PDF file, keyed by its path in the site:
+    rendered by the workers once started, while the caller goes on (a build generates its pages
+    meanwhile), and collected by ``Rendering.result``."""
     lookup = Lookup(root)
     jobs = dict(zip((issue_pdf(i) for i in view.issues), jobs_for(root, view, list(view.issues), lookup=lookup)))
     if evaluation is not None:
         jobs.update(notice_jobs(root, view, evaluation, lookup))
-    failures = run_jobs(list(jobs.values()), workers=workers)
-    if failures:
-        raise KanwuError("以下各期的 PDF 未能生成（其余各期已生成并缓存）：\n"
-                         + "\n".join(f"  {k}：{v}" for k, v in failures.items()))
-    from ..generate import CachedFile
-    return {rel: CachedFile(job.out) for rel, job in jobs.items()}
+    return Rendering(jobs, workers)
+
+
+class Rendering:
+    """PDFs to render: ``paths`` are known at once, the files once ``result`` returns. ``start``
+    hands them to the workers from a thread (it only waits for them) and returns at once."""
+
+    def __init__(self, jobs: dict, workers: Workers | None):
+        import threading
+        self.jobs = jobs
+        self.paths = set(jobs)
+        self._failures: dict = {}
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(workers,), daemon=True)
+
+    def start(self) -> "Rendering":
+        if self._thread.ident is None:
+            self._thread.start()
+        return self
+
+    def wait(self) -> None:
+        if self._thread.ident is not None:
+            self._thread.join()
+
+    def _run(self, workers) -> None:
+        try:
+            self._failures = run_jobs(list(self.jobs.values()), workers=workers)
+        except BaseException as exc:  # noqa: BLE001 - raised again by result()
+            self._error = exc
+
+    def result(self) -> dict:
+        self.start().wait()
+        if self._error is not None:
+            raise self._error
+        if self._failures:
+            raise KanwuError("以下各期的 PDF 未能生成（其余各期已生成并缓存）：\n"
+                             + "\n".join(f"  {k}：{v}" for k, v in self._failures.items()))
+        from ..generate import CachedFile
+        return {rel: CachedFile(job.out) for rel, job in self.jobs.items()}
 
 
 def render_command(root: str, periodical: str | None, number: int | None, year: int | None,
