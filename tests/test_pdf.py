@@ -121,6 +121,31 @@ def test_body_lines_are_flush(rendered):
     assert flush > 100 and short == 0, (flush, short)
 
 
+def test_short_lines_are_spread_evenly(rendered):
+    """A line made flush by spreading (a mark pushed down by 避头尾) has one gap between each pair of
+    characters, all equal: every character of a full-width line advances by the same amount, a whole
+    cell (15.75 pt) on a full line and a little more on a spread one."""
+    _, files = rendered
+    full = spread = 0
+    for f in files.values():
+        for width, height, rects, chars in pages(f):
+            rows: dict = {}
+            for ch in chars:
+                if ch["fontname"].endswith("FandolFang") and round(ch["size"]) == 16 and BODY_TOP - 2 <= ch["top"] <= BODY_BOTTOM:
+                    rows.setdefault(round(ch["top"]), []).append(ch)
+            for row in rows.values():
+                row.sort(key=lambda c: c["x0"])
+                if len(row) < 20 or any(c["text"].isascii() for c in row):
+                    continue  # short, or with a box of half-width characters
+                steps = [b["x0"] - a["x0"] for a, b in zip(row, row[1:])]
+                assert max(steps) - min(steps) < 0.5, (f, "".join(c["text"] for c in row), steps)
+                if abs(steps[0] - 15.75) < 0.2:
+                    full += 1
+                elif steps[0] > 15.9:
+                    spread += 1
+    assert full > 100 and spread >= 3, (full, spread)
+
+
 def test_no_prohibited_punctuation_at_line_ends(rendered):
     _, files = rendered
     for f in files.values():

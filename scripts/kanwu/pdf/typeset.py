@@ -27,6 +27,7 @@ from .fonts import EM, width
 NO_START = set("，。、；：！？）》」』】〕〉”’％‰")
 NO_END = set("（《「『【〔〈“‘")
 PAIRS = ("——", "……")
+_HW = '<span class="hw" style="width:'
 INLINE = {"strong", "em", "b", "i", "u", "s", "sub", "sup", "code", "a"}
 
 
@@ -104,7 +105,7 @@ def units_of(chars: list, family: str, cell: float, font_size: float) -> list[Un
         # two digits (2 × 8 pt) fill one 15.75 pt cell: a box may overflow its cells by 0.5 pt
         cells = max(1, math.ceil((natural - 0.5) / cell))
         first, last = run.lstrip()[:1], run.rstrip()[-1:]
-        box = f'<span class="hw" style="width:{cells * cell:.2f}pt">{html.escape(run)}</span>'
+        box = f'{_HW}{cells * cell:.2f}pt">{html.escape(run)}</span>'
         out.append(Unit(box, cells, stack, first in ",.;:!?)]%", last in "([" or run.endswith("#")))
         i = j
     return out
@@ -141,15 +142,23 @@ def break_lines(units: list[Unit], capacity: int, first_capacity: int) -> list[t
     return lines
 
 
-def _emit(units: list[Unit], gap: float) -> str:
+def _emit(units: list[Unit], gap: float, spans: bool) -> str:
+    """The line's HTML. ``gap``: extra width between units; as letter-spacing of the line (set by
+    the caller) plus a right margin on half-width boxes, which letter-spacing does not reach; or,
+    with ``spans``, as an empty box between units (for lines with —— or ……, whose two characters
+    letter-spacing would pull apart). An issue has ~250 such gaps: boxes cost a third of its layout."""
     out, current = [], ()
+    last = len(units) - 1
     for n, u in enumerate(units):
         if u.stack != current:
             out.append("".join(f"</{t}>" for t, _ in reversed(current)))
             out.append("".join(f"<{t}{a}>" for t, a in u.stack))
             current = u.stack
-        out.append(u.html)
-        if gap and n < len(units) - 1:
+        if gap and not spans and n < last and u.html.startswith(_HW):
+            out.append(u.html.replace('pt">', f'pt;margin-right:{gap:.3f}pt">', 1))
+        else:
+            out.append(u.html)
+        if gap and spans and n < last:
             out.append(f'<span class="gap" style="width:{gap:.3f}pt"></span>')
     out.append("".join(f"</{t}>" for t, _ in reversed(current)))
     return "".join(out)
@@ -177,7 +186,11 @@ def paragraph(inner_html: str, family: str, cells: int = 28, indent: int = 2, ce
         gap = 0.0
         if not forced_end and used < cap and len(line) > 1:
             gap = (cap - used) * cell / (len(line) - 1)
-        style = f' style="padding-left:{indent * cell:.2f}pt"' if n == 0 and indent else ""
-        rows.append(f'<span class="ln"{style}>{_emit(line, gap)}</span>')
+        spans = any(u.cells == 2 and not u.html.startswith(_HW) for u in line)  # a pair: —— or ……
+        style = [f"padding-left:{indent * cell:.2f}pt"] if n == 0 and indent else []
+        if gap and not spans:
+            style.append(f"letter-spacing:{cell - font_size + gap:.3f}pt")
+        style_attr = f' style="{";".join(style)}"' if style else ""
+        rows.append(f'<span class="ln"{style_attr}>{_emit(line, gap, spans)}</span>')
     cls = f' class="{css_class}"' if css_class else ""
     return f"<p{cls}>" + "".join(rows) + "</p>"
