@@ -144,6 +144,7 @@ def jobs_for(root: str, view: View, issues: list[Issue], copy_no: int | None = N
 # ---- worker side -----------------------------------------------------------------------------
 
 _FONT_CONFIG = None
+_FROZEN: list = []  # [True] once this worker froze what its first issue left
 
 
 def _init_worker() -> None:
@@ -153,10 +154,26 @@ def _init_worker() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
     except (ValueError, OSError):
         pass
+    _keep_freed_memory()
     # WeasyPrint leaves weasyprint-* folders in the temp folder: keep them in build/.
     os.environ["TMPDIR"] = tempfile.gettempdir()
     from weasyprint.text.fonts import FontConfiguration
     _FONT_CONFIG = FontConfiguration()
+
+
+def _keep_freed_memory() -> None:
+    """Keep freed memory in the worker for the next issue: each issue copies every font it uses
+    (20–27 MB for a Noto CJK collection) several times, and glibc maps such blocks afresh and
+    returns them at once, so every copy page-faulted anew: 0.29 -> 0.25 s an issue, with the
+    same peak memory (measured on one core, 44 issues of the 5,000-item archive)."""
+    import ctypes
+    try:
+        libc = ctypes.CDLL(None)  # this process's symbols: glibc's among them
+        m_trim_threshold, m_mmap_threshold = -1, -3  # glibc's mallopt parameters
+        libc.mallopt(m_mmap_threshold, 256 * 1024 ** 2)
+        libc.mallopt(m_trim_threshold, 512 * 1024 ** 2)
+    except (OSError, AttributeError):  # not glibc: only slower
+        pass
 
 
 class _Warnings(logging.Handler):
@@ -199,6 +216,9 @@ def render_one(job: Job) -> str:
     finally:
         wlog.removeHandler(warnings)
         gc.collect()
+        if not _FROZEN:  # what the first issue leaves (fonts, styles, WeasyPrint's caches) stays:
+            _FROZEN.append(True)  # later collections do not walk it again (0.25 -> 0.23 s an issue)
+            gc.freeze()
     if fetcher.refused or warnings.messages:
         return "；".join(fetcher.refused + warnings.messages)
     os.makedirs(os.path.dirname(job.out), exist_ok=True)
