@@ -90,8 +90,8 @@ def md(text: str) -> str:
 
 def html_list(entries: list[str]) -> str:
     """A list as raw HTML, its entries already escaped. Listings are most of what a publish
-    re-renders (a category's year: ~2,000 links); Python-Markdown's inline patterns and MkDocs'
-    check of every link cost ~90 µs a link, raw HTML about a third of that."""
+    re-renders: a category's year page (1,831 links at 50,000 items) took 97 ms in Python-Markdown
+    as a Markdown list, 38 ms as raw HTML, and MkDocs no longer checks each of its links."""
     return "<ul>\n" + "\n".join(f"<li>{e}</li>" for e in entries) + "\n</ul>" if entries else ""
 
 
