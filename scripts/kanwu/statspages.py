@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from . import charts, stats
-from .render import esc
 from .generate import cn_date, html_link, html_list, html_table, item_page, link, md, page
+from .render import esc
 
 
 def notice_periods(site) -> list[stats.Period]:

@@ -27,17 +27,17 @@ from .fonts import EM, width
 NO_START = set("，。、；：！？）》」』】〕〉”’％‰")
 NO_END = set("（《「『【〔〈“‘")
 PAIRS = ("——", "……")
-_HW = '<span class="hw" style="width:'
 INLINE = {"strong", "em", "b", "i", "u", "s", "sub", "sup", "code", "a"}
 
 
 @dataclass
 class Unit:
-    html: str  # rendered fragment, already escaped
+    html: str  # its text, already escaped
     cells: int
     stack: tuple  # open inline tags as (name, attrs html)
     no_start: bool = False
     no_end: bool = False
+    box: float = 0.0  # a run of half-width characters: the width (pt) of its box of whole cells
 
 
 class _Tokens(HTMLParser):
@@ -105,8 +105,8 @@ def units_of(chars: list, family: str, cell: float, font_size: float) -> list[Un
         # two digits (2 × 8 pt) fill one 15.75 pt cell: a box may overflow its cells by 0.5 pt
         cells = max(1, math.ceil((natural - 0.5) / cell))
         first, last = run.lstrip()[:1], run.rstrip()[-1:]
-        box = f'{_HW}{cells * cell:.2f}pt">{html.escape(run)}</span>'
-        out.append(Unit(box, cells, stack, first in ",.;:!?)]%", last in "([" or run.endswith("#")))
+        out.append(Unit(html.escape(run), cells, stack, first in ",.;:!?)]%", last in "([" or run.endswith("#"),
+                        box=cells * cell))
         i = j
     return out
 
@@ -154,8 +154,9 @@ def _emit(units: list[Unit], gap: float, spans: bool) -> str:
             out.append("".join(f"</{t}>" for t, _ in reversed(current)))
             out.append("".join(f"<{t}{a}>" for t, a in u.stack))
             current = u.stack
-        if gap and not spans and n < last and u.html.startswith(_HW):
-            out.append(u.html.replace('pt">', f'pt;margin-right:{gap:.3f}pt">', 1))
+        if u.box:
+            margin = f";margin-right:{gap:.3f}pt" if gap and not spans and n < last else ""
+            out.append(f'<span class="hw" style="width:{u.box:.2f}pt{margin}">{u.html}</span>')
         else:
             out.append(u.html)
         if gap and spans and n < last:
@@ -186,7 +187,7 @@ def paragraph(inner_html: str, family: str, cells: int = 28, indent: int = 2, ce
         gap = 0.0
         if not forced_end and used < cap and len(line) > 1:
             gap = (cap - used) * cell / (len(line) - 1)
-        spans = any(u.cells == 2 and not u.html.startswith(_HW) for u in line)  # a pair: —— or ……
+        spans = any(u.cells == 2 and not u.box for u in line)  # a pair: —— or ……
         style = [f"padding-left:{indent * cell:.2f}pt"] if n == 0 and indent else []
         if gap and not spans:
             style.append(f"letter-spacing:{cell - font_size + gap:.3f}pt")
