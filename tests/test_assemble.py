@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 
+import pytest
 import yaml
 
 from conftest import GOOD_ITEM, item_path
@@ -175,6 +176,23 @@ def test_missing_item(tree):
     [err] = errors_of(tree)
     assert err.startswith(f"{rel}:{line_of(tree, rel, '- 20261103-qingxi-09')}:")
     assert "信息“20261103-qingxi-09”不存在" in err
+
+
+def test_a_cached_manifest_reports_its_problems_where_they_are(tree, monkeypatch):
+    """The parse cache keeps a manifest without its parsed document: a problem found across files
+    (here an item that does not exist) is located by reading the file again, at the same place."""
+    import time
+    make_item(tree, "20261103-qingxi-01")
+    rel = write_issue(tree, 198, ["20261103-qingxi-01", "20261103-qingxi-09"])
+    old = time.time_ns() - 10_000_000_000  # outside the racy window: the manifest is cached
+    os.utime(os.path.join(tree.root, rel), ns=(old, old))
+    first = errors_of(tree)
+    monkeypatch.setattr(manifest, "load_manifest", lambda *a: pytest.fail("parsed again, not taken from the cache"))
+    again = errors_of(tree)
+    assert again == first and len(again) == 1
+    n = line_of(tree, rel, "- 20261103-qingxi-09")
+    col = open(os.path.join(tree.root, rel), encoding="utf-8").read().splitlines()[n - 1].index("20261103-qingxi-09") + 1
+    assert again[0].startswith(f"{rel}:{n}:{col}: 错误") and "20261103-qingxi-09”不存在" in again[0]
 
 
 def test_overclassified_item(tree):

@@ -134,7 +134,9 @@ def load_manifest(root: str, rel: str) -> tuple[Issue | None, list[Problem]]:
         distribution=tuple((k, tuple(v if isinstance(v, list) else [v])) for k, v in dist.items() if v),
         digests=tuple((str(k), str(v)) for k, v in digests.items()) if isinstance(digests, dict) else (),
         corrections=tuple(c for c, _ in corrections),
-        lines={"doc": doc, "correction_digests": tuple(d for _, d in corrections)},
+        # Not the parsed document: positions for the checks across files are looked up again in the
+        # file when one reports a problem (``position``); kept, it was two thirds of the manifests' cache.
+        lines={"correction_digests": tuple(d for _, d in corrections)},
         revision=hashlib.sha1(raw).hexdigest()[:16],
         **values,
     )
@@ -157,7 +159,7 @@ def _typed(value, kind, path, report):
 
 
 def item_refs(issue: Issue) -> dict:
-    """item id -> its first reference in the manifest, as a path for ``issue.lines["doc"].where``
+    """item id -> its first reference in the manifest, as a path for ``position``
     (line and column are looked up only for a problem: 70,000 references at 50,000 items)."""
     out: dict = {}
     for s, sec in enumerate(issue.sections):
@@ -167,14 +169,25 @@ def item_refs(issue: Issue) -> dict:
     return out
 
 
-def check_issues(config: Config, items: dict, issues: list[Issue], known: set | None = None) -> list[Problem]:
+def position(root: str, rel: str, path: tuple) -> tuple[int, int]:
+    """(line, column) of ``path`` in the manifest ``rel`` (or of the nearest enclosing value), read
+    again from the file: only a problem found across files asks for it."""
+    try:
+        with open(os.path.join(root, rel), "rb") as fh:
+            text = fh.read().decode("utf-8").lstrip("\ufeff").replace("\r\n", "\n")
+        return yamlread.parse(text, rel).where(path)
+    except (OSError, UnicodeDecodeError, yamlread.YamlProblem):  # changed since it was loaded
+        return 1, 1
+
+
+def check_issues(root: str, config: Config, items: dict, issues: list[Issue], known: set | None = None) -> list[Problem]:
     """``known``: a partial load (whole years of manifests and items), with the ids of every item:
     references to items not loaded are taken as resolved, and running totals are checked from
     the first loaded issue on."""
     problems: list[Problem] = []
 
     def report(issue, path, field, message, hint=""):
-        line, col = issue.lines["doc"].where(path)
+        line, col = position(root, issue.path, path)
         problems.append(Problem(issue.path, line, col, ERROR, field, message, hint))
 
     by_periodical = defaultdict(list)

@@ -107,7 +107,7 @@ def _check_rest(root, repo, local, links, manifest_files, manifests, ahead) -> N
     repo.issues, problems = manifest.load_all(root, manifest_files, manifests, ahead)
     repo.problems += check_symlinks(root, links)
     repo.problems += problems
-    repo.problems += manifest.check_issues(config, repo.items, repo.issues, repo.known)
+    repo.problems += manifest.check_issues(root, config, repo.items, repo.issues, repo.known)
     from .stats import load_evaluation
     repo.evaluation, problems = load_evaluation(root, config.units, repo.known or repo.items)
     repo.problems += problems
