@@ -58,7 +58,7 @@ def load_manifest(root: str, rel: str) -> tuple[Issue | None, list[Problem]]:
     try:
         with open(full, "rb") as fh:
             raw = fh.read()
-        text = raw.decode("utf-8").lstrip("\ufeff").replace("\r\n", "\n")
+        text = _text(raw)
     except UnicodeDecodeError:
         return None, [Problem(rel, 1, 1, ERROR, "", "清单不是 UTF-8 编码", "用 UTF-8 重新保存")]
     pre = yamlread.precheck(text, rel, 1)
@@ -169,13 +169,17 @@ def item_refs(issue: Issue) -> dict:
     return out
 
 
+def _text(raw: bytes) -> str:
+    """A manifest's bytes as the text its positions count in (UTF-8, without BOM, LF line ends)."""
+    return raw.decode("utf-8").lstrip("\ufeff").replace("\r\n", "\n")
+
+
 def position(root: str, rel: str, path: tuple) -> tuple[int, int]:
     """(line, column) of ``path`` in the manifest ``rel`` (or of the nearest enclosing value), read
     again from the file: only a problem found across files asks for it."""
     try:
         with open(os.path.join(root, rel), "rb") as fh:
-            text = fh.read().decode("utf-8").lstrip("\ufeff").replace("\r\n", "\n")
-        return yamlread.parse(text, rel).where(path)
+            return yamlread.parse(_text(fh.read()), rel).where(path)
     except (OSError, UnicodeDecodeError, yamlread.YamlProblem):  # changed since it was loaded
         return 1, 1
 
