@@ -165,30 +165,32 @@ class Site:
         reference date where the page shows a deadline's state. Most of the archive's pages do
         not change from one day to the next, and are then not even generated.
         """
-        key = self.keys[path] = _digest(key)
-        old = self.previous.get(path)
-        if old is not None and old[0] == key:
-            return Kept(old[1])
+        return self._memo(path, _digest(key), make)
+
+    def _memo(self, path: str, digest: str, make):
+        self.keys[path] = digest
+        if self.kept(path, digest):
+            return Kept(self.previous[path][1])
         return make()
 
-    def kept(self, path: str, key: str) -> bool:
-        """Whether ``memo`` will keep the page at ``path`` (and not generate it)."""
+    def kept(self, path: str, digest: str) -> bool:
+        """Whether the page at ``path`` is kept (not generated): ``digest`` of its key is the last build's."""
         old = self.previous.get(path)
-        return old is not None and old[0] == _digest(key)
+        return old is not None and old[0] == digest
 
     def prepare(self) -> tuple[list, list]:
-        """The keys of the item and issue pages, and the bodies of those to be generated rendered,
+        """The keys (digested) of the item and issue pages, and the bodies of those to be generated rendered,
         on every core when they are many (forked processes: call it before starting threads)."""
-        items = [(item_page(item), self.item_key(item), item) for item in self.view.items.values()]
-        issues = [(issue_page(issue), self.issue_key(issue), issue) for issue in self.view.issues]
+        items = [(item_page(item), _digest(self.item_key(item)), item) for item in self.view.items.values()]
+        issues = [(issue_page(issue), _digest(self.issue_key(issue)), issue) for issue in self.view.issues]
         self._prerender(items, issues)
         self._prepared = (items, issues)
         return self._prepared
 
     def _prerender(self, items: list, issues: list) -> None:
-        bodies = [(item.body, link(path, "assets/x")[:-1]) for path, key, item in items if not self.kept(path, key)]
-        for path, key, issue in issues:
-            if not self.config.periodicals[issue.periodical].digest and not self.kept(path, key):
+        bodies = [(item.body, link(path, "assets/x")[:-1]) for path, digest, item in items if not self.kept(path, digest)]
+        for path, digest, issue in issues:
+            if not self.config.periodicals[issue.periodical].digest and not self.kept(path, digest):
                 prefix = link(path, "assets/x")[:-1]
                 bodies += [(self.view.items[i].body, prefix) for i in issue.item_ids]
         render.prerender(bodies)
@@ -218,12 +220,12 @@ class Site:
         out: dict = {}
         indexed = []  # (page, day, search key)
         items, issues = self._prepared or self.prepare()
-        for path, key, item in items:
-            out[path] = self.memo(path, key, lambda item=item: self.item(item))
+        for path, digest, item in items:
+            out[path] = self._memo(path, digest, lambda item=item: self.item(item))
             # Pagefind reads only the data-pagefind-body part: the item itself, not its adoptions.
             indexed.append((path, item.date, item.revision))
-        for path, key, issue in issues:
-            out[path] = self.memo(path, key, lambda issue=issue: self.issue(issue))
+        for path, digest, issue in issues:
+            out[path] = self._memo(path, digest, lambda issue=issue: self.issue(issue))
             indexed.append((path, issue.date, self.issue_key(issue, dated=False)))
         self.bundles = search_bundles(indexed)
         out.update(self.periodicals())

@@ -89,38 +89,36 @@ def body_html(markdown_text: str, asset_prefix: str) -> str:
     shard = _shard(key[:2])
     cached = shard.get(key)
     if cached is None:
-        cached = shard[key] = _body_html(markdown_text, asset_prefix)
-        _DIRTY.add(key[:2])
+        cached = _keep(key, _body_html(markdown_text, asset_prefix))
     return cached
+
+
+def _keep(key: str, html_text: str) -> str:
+    _shard(key[:2])[key] = html_text
+    _DIRTY.add(key[:2])
+    return html_text
 
 
 PARALLEL_MIN = 2000  # bodies to render before more processes pay for themselves (~0.25 ms each)
 
 
-def prerender(bodies: list[tuple[str, str]]) -> int:
+def prerender(bodies: list[tuple[str, str]]) -> None:
     """Render the (markdown, asset prefix) pairs the cache lacks on every core, ahead of
     ``body_html`` asking for them one by one: a first build, or a new version of kanwu, renders
     50,000 bodies (~13 s on one core). Does nothing for a few (a day's publish: nothing is read
     then, the cache's shards stay unread until a body needs them). A body that fails to render
-    is left to ``body_html``, which raises its error. Returns how many were rendered here."""
+    is left to ``body_html``, which raises its error."""
     from .cache import fork_map
     if len(bodies) < PARALLEL_MIN:
-        return 0
+        return
     todo: dict = {}
     for text, prefix in bodies:
         key = _key(text, prefix)
         if key not in todo and key not in _shard(key[:2]):
             todo[key] = (text, prefix)
-    done = fork_map(_try_render, list(todo.values()), PARALLEL_MIN)
-    if done is None:
-        return 0
-    count = 0
-    for key, html_text in zip(todo, done):
+    for key, html_text in zip(todo, fork_map(_try_render, list(todo.values()), PARALLEL_MIN) or ()):
         if html_text is not None:
-            _shard(key[:2])[key] = html_text
-            _DIRTY.add(key[:2])
-            count += 1
-    return count
+            _keep(key, html_text)
 
 
 def _try_render(pair: tuple[str, str]) -> str | None:

@@ -24,6 +24,7 @@ os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about its
 from . import audience as audience_mod  # noqa: E402
 from . import generate  # noqa: E402
 from . import shards  # noqa: E402
+from .cache import cores  # noqa: E402
 from .errors import KanwuError  # noqa: E402
 from .validate import asset_file, image_refs, load_checked  # noqa: E402
 
@@ -377,7 +378,7 @@ def run_mkdocs(root: str, docs: str, site_dir: str, only: set | None = None, pag
     os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch(root)
     try:
         cfg = mkdocs_config(config_file=os.path.join(root, "mkdocs.yml"), docs_dir=docs, site_dir=site_dir)
-        if only is None and pages and len(pages) >= PARALLEL_PAGES and (os.cpu_count() or 1) >= 2:
+        if only is None and pages and len(pages) >= PARALLEL_PAGES and cores() >= 2:
             collect.messages += _build_parallel(cfg, pages, known)
             if collect.messages:
                 raise Abort("warnings in strict mode")
@@ -525,7 +526,7 @@ def index_search(site_dir: str, bundles: dict) -> None:
     """
     from concurrent.futures import ThreadPoolExecutor
     order = sorted(bundles, key=lambda b: (-len(bundles[b]), b))
-    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+    with ThreadPoolExecutor(max_workers=min(2, cores())) as pool:
         for done in [pool.submit(_index_bundle, site_dir, b, bundles[b]) for b in order]:
             done.result()
 

@@ -16,6 +16,7 @@ import tempfile
 from dataclasses import dataclass
 
 from ..audience import View
+from ..cache import cores
 from ..errors import KanwuError
 from ..generate import issue_pdf
 from ..model import Issue
@@ -238,7 +239,7 @@ class Workers:
 
     def __init__(self, processes: int | None = None):
         ctx = multiprocessing.get_context("fork")
-        self.pool = ctx.Pool(processes or min(os.cpu_count() or 1, 2), initializer=_init_worker)
+        self.pool = ctx.Pool(processes or min(cores(), 2), initializer=_init_worker)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -272,7 +273,7 @@ def run_jobs(jobs: list[Job], processes: int | None = None, workers: Workers | N
 
 def _run(todo: list[Job], failures: dict, processes: int | None, workers: Workers | None = None) -> dict[str, str]:
     # even one issue (today's) renders in a worker: the worker guards time and memory
-    processes = processes or min(len(todo), os.cpu_count() or 1, 2)
+    processes = processes or min(len(todo), cores(), 2)
     ctx = multiprocessing.get_context("fork")
     pending = list(todo)
     while pending:
