@@ -188,3 +188,57 @@ def test_site_pages_supervision_and_charts(tmp_path):
     assert not os.path.exists(os.path.join(live, "pdf/notices/2026-Q4.pdf"))
     quarter = open(os.path.join(live, "notices/2026-Q4/index.html"), encoding="utf-8").read()
     assert "本期尚未结束" in quarter and "2026年12月1日" in quarter
+
+
+def test_a_closed_notice_is_kept_until_what_it_shows_changes(tmp_path, monkeypatch):
+    """A closed month's notice is neither computed nor printed again on a later day's publish; a 续报
+    dated later, or a best item named later, changes its page and its PDF as a build from scratch would."""
+    from conftest import copy_sample
+    from pdfread import text
+
+    from kanwu import audience, generate, site, statspages
+    from kanwu.pdf import document
+    tree = copy_sample(tmp_path / "repo")
+    fire = "event_at: 2026-11-20 01:00+08:00\nreported_at: 2026-11-20 02:00+08:00\n"
+    item(tree, "20261120-songqiao-05", "突发事件", fire, urgency="特急")  # a first report, no 续报 yet
+    item(tree, "20261201-songqiao-01")  # November is over
+    pages, printed = [], []
+    real_page, real_pdf = statspages.notice, document.notice_html
+    monkeypatch.setattr(statspages, "notice", lambda s, period, src: pages.append(src) or real_page(s, period, src))
+    monkeypatch.setattr(document, "notice_html", lambda root, t: printed.append(t["title"]) or real_pdf(root, t))
+
+    def build():
+        pages.clear()
+        printed.clear()
+        result = site.build(tree.root)
+        docs = os.path.join(tree.root, "build", result.audience, "docs", "notices", "2026-11.md")
+        with open(docs, "rb") as fh:
+            built = fh.read()
+        repo = load_repository(tree.root)  # the same page from nothing kept
+        fresh = generate.Site(audience.view(repo, audience.pick(repo.config, result.audience)),
+                              pdfs={"pdf/notices/2026-11.pdf"}, evaluation=repo.evaluation)
+        period = stats.parse_period("2026-11", fresh.today)
+        assert built == real_page(fresh, period, "notices/2026-11.md")
+        return built.decode("utf-8"), text(os.path.join(result.live, "pdf", "notices", "2026-11.pdf"))
+
+    page, pdf = build()
+    assert "notices/2026-11.md" in pages and printed == ["2026年11月信息工作通报"]
+    assert "首报后尚无续报：[测试信息20261120\\-songqiao\\-05](../items/2026/11/20261120-songqiao-05.md)" in page
+
+    item(tree, "20261202-qingxi-01")  # the next day: November's notice stays as it is
+    assert build() == (page, pdf)
+    assert "notices/2026-11.md" not in pages and "notices/2026-12.md" in pages and printed == []
+
+    item(tree, "20261203-songqiao-01", "突发事件", fire + "follow_up_of: 20261120-songqiao-05\n")  # its 续报, in December
+    page2, pdf2 = build()
+    assert "首报后尚无续报" not in page2 and "notices/2026-11.md" in pages and printed == ["2026年11月信息工作通报"]
+    assert pdf2 != pdf  # the missing 续报's penalty is off the unit's score
+
+    evaluation = os.path.join(tree.root, "content", "evaluation.yml")
+    with open(evaluation, encoding="utf-8") as fh:
+        records = fh.read().replace("  2026-11:\n", "  2026-11:\n    - 20261120-songqiao-05\n")
+    tree.write("content/evaluation.yml", records)  # named a best item of November afterwards
+    page3, pdf3 = build()
+    best2, best3 = (re.sub(r"\s", "", p.split("月度最佳信息")[-1]) for p in (pdf2, pdf3))
+    assert "测试信息20261120-songqiao-05" not in best2 and "松桥区委办：测试信息20261120-songqiao-05" in best3
+    assert page3 != page2 and printed == ["2026年11月信息工作通报"]

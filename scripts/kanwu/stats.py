@@ -341,6 +341,40 @@ def _compute(data, period: Period, evaluation: Evaluation, today: dt.date) -> Re
 
 
 
+def notice_key(data, period: Period, evaluation: Evaluation) -> str:
+    """Every input of what a period's notice (通报) shows, as one string: the notice page and its
+    PDF are kept while it stays the same. A closed period's numbers then cost nothing on a day's
+    publish (at 50,000 items, computing 160 periods took 0.45 s of every build).
+
+    It names, by id and file revision: the items dated in the period, the year's 调研 items up to its
+    end, the issues of the period and the items they adopt, the items with a higher office's adoption
+    or an instruction dated in it, which of its first reports have a 续报, and the evaluation's
+    records for it. The caller adds kanwu's code and the configuration (a salt), and ``today`` only
+    where it shows. The instructions' handling (against today) is not on a notice and not in it."""
+    items = data.items
+    index = _index(items, data.issues)
+    start, end = period.start, period.end
+    own = index.between(start, end)
+    parts = [f"{start}|{end}|{period.label}"]
+    parts += [f"{i.id}:{i.revision}" for i in own]
+    parts.append("调研")
+    parts += [f"{i.id}:{i.revision}" for i in index.research_between(dt.date(end.year, 1, 1), end)]
+    parts.append("期")
+    for issue in index.issues_between(start, end):
+        parts.append(f"{issue.key}:{issue.revision}")
+        parts += [f"{i}:{items[i].revision}" for i in issue.item_ids if i in items]
+    parts.append("记录")
+    parts += [f"{i}:{items[i].revision}" for i in index.records_between(start, end)]
+    parts.append("续报")
+    parts += [i.id for i in own if i.id in index.followed]
+    parts.append(repr(sorted((m, ids) for m, ids in evaluation.best_items.items()
+                             if start <= dt.date(int(m[:4]), int(m[5:]), 1) <= end)))
+    parts += [f"{i}:{items[i].revision}" for m, ids in sorted(evaluation.best_items.items())
+              if start <= dt.date(int(m[:4]), int(m[5:]), 1) <= end for i in ids if i in items]
+    parts.append(repr([c for c in evaluation.criticisms if c.date.year == end.year]))
+    return "\n".join(parts)
+
+
 def _instructions(items, end: dt.date):
     """(item, instruction, unit, answered) for every instruction given by ``end``, per unit."""
     for item in items:
@@ -378,6 +412,10 @@ class _Index:
         self.research = research
         self.recorded = [i.id for i in ordered if i.adopted_by or i.instructions]
         self.followed = {i.follow_up_of for i in ordered if i.follow_up_of}
+        records = sorted((day, i.id) for i in ordered if i.adopted_by or i.instructions
+                         for day in [a.date for a in i.adopted_by] + [ins.date for ins in i.instructions])
+        self.record_dates = [day for day, _ in records]
+        self.record_ids = [item_id for _, item_id in records]
         self.position = {item_id: n for n, item_id in enumerate(items)}
 
     def between(self, start: dt.date, end: dt.date) -> list:
@@ -385,6 +423,11 @@ class _Index:
 
     def issues_between(self, start: dt.date, end: dt.date) -> list:
         return self.by_date[bisect.bisect_left(self.issue_dates, start):bisect.bisect_right(self.issue_dates, end)]
+
+    def records_between(self, start: dt.date, end: dt.date) -> list:
+        """Ids of the items with a higher office's adoption or an instruction dated in the period, once each."""
+        ids = self.record_ids[bisect.bisect_left(self.record_dates, start):bisect.bisect_right(self.record_dates, end)]
+        return list(dict.fromkeys(ids))
 
     def research_between(self, start: dt.date, end: dt.date) -> list:
         return self.research[bisect.bisect_left(self.research_dates, start):bisect.bisect_right(self.research_dates, end)]

@@ -37,7 +37,12 @@ def pages(site) -> dict:
     rows = []
     for period in periods:
         slug = notice_slug(period)
-        out[f"notices/{slug}.md"] = notice(site, period, f"notices/{slug}.md")
+        path = f"notices/{slug}.md"
+        if closed(period, site.today):  # kept while its inputs stay (an open period's shows today's numbers)
+            key = f"通报|{f'pdf/notices/{slug}.pdf' in site.pdfs}|{stats.notice_key(site.view, period, site.evaluation)}"
+            out[path] = site.memo(path, key, lambda period=period, path=path: notice(site, period, path))
+        else:
+            out[path] = notice(site, period, path)
         rows.append(f"- [{period.label}信息工作通报]({slug}.md)")
     out["notices/index.md"] = page("通报", "# 信息工作通报\n\n" + ("\n".join(rows) or "暂无。"), "listing")
     return out

@@ -320,20 +320,23 @@ def notice_jobs(root: str, view: View, evaluation, lookup: Lookup | None = None)
     from types import SimpleNamespace
 
     from .. import stats
+    from ..cache import salt
+    from ..config import CONFIG_FILE, UNITS_FILE
     from ..generate import reference_date
     from ..statspages import closed, notice_periods, notice_slug
 
     lookup = lookup or Lookup(root)
     site = SimpleNamespace(view=view, today=reference_date(view))  # what notice_periods reads
+    base = lookup.known_base + salt(root, (CONFIG_FILE, UNITS_FILE), "通报")  # + the statistics' code, units, rules
     out = {}
     for period in notice_periods(site):
         if not closed(period, site.today):
             continue
-        report = stats.compute(view, period, evaluation, site.today)
-        text = document.notice_text(view, report)  # plain strings: cheap, unlike the typeset HTML
-        inputs = hashlib.sha256((lookup.known_base + repr(text)).encode("utf-8")).hexdigest()
-        out[f"pdf/notices/{notice_slug(period)}.pdf"] = lookup.job(
-            f"{period.label}信息工作通报", inputs, lambda text=text: document.notice_html(root, text))
+        inputs = hashlib.sha256((base + stats.notice_key(view, period, evaluation)).encode("utf-8")).hexdigest()
+
+        def html(period=period):  # the numbers only for a notice not printed before
+            return document.notice_html(root, document.notice_text(view, stats.compute(view, period, evaluation, site.today)))
+        out[f"pdf/notices/{notice_slug(period)}.pdf"] = lookup.job(f"{period.label}信息工作通报", inputs, html)
     return out
 
 
