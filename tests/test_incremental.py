@@ -371,6 +371,11 @@ def test_known_docs_files_equal_mkdocs_get_files(tmp_path):
     tree = copy_sample(tmp_path / "repo")
     build(tree)
     docs = os.path.join(tree.root, "build", "lingdao", "docs")
+    for rel in ("a-b/index.md", "a/b/x.md", "a/z.md", "a/index.md", "a.md", "a/.hidden.md",
+                "a/x.tar.gz", "a/..b", "a/c.", "a/b/index.md", "a0/y.md", "help/notes/README.md"):  # orders to keep
+        os.makedirs(os.path.dirname(os.path.join(docs, rel)), exist_ok=True)
+        with open(os.path.join(docs, rel), "w", encoding="utf-8") as fh:
+            fh.write("# x\n")
     known = [os.path.relpath(os.path.join(d, f), docs).replace(os.sep, "/") for d, _, fs in os.walk(docs) for f in fs]
     cfg = mkdocs_config(config_file=os.path.join(tree.root, "mkdocs.yml"), docs_dir=docs, site_dir=str(tmp_path / "s"))
     mine, theirs = site.docs_files(cfg, known), get_files(cfg)

@@ -405,10 +405,12 @@ def docs_files(config, paths: list[str]):
     same order, without walking 57,000 files or normalising each path through ``pathlib``."""
     from mkdocs.structure.files import File, Files, InclusionLevel, set_exclusions
 
-    def order(rel: str):  # mkdocs.structure.files.file_sort_key, on strings
-        parts = rel.split("/")
-        stem = os.path.splitext(parts[-1])[0]
-        return parts[:-1], stem not in ("index", "README"), parts[-1]
+    def order(rel: str) -> str:
+        """mkdocs.structure.files.file_sort_key as one string: (folders, not an index page, name)
+        compared part by part is the order of the folders joined by \x01, then \x00 and the rest."""
+        folder, _, name = rel.rpartition("/")
+        stem = name.rpartition(".")[0] if "." in name.lstrip(".") else name
+        return (folder.replace("/", "\x01") + "\x00" if folder else "") + ("0" if stem in ("index", "README") else "1") + name
 
     docs, site, directory_urls = config.docs_dir, config.site_dir, config.use_directory_urls
     out = []
