@@ -406,7 +406,7 @@ def test_an_incremental_release_equals_a_full_build(tmp_path):
                         out[os.path.relpath(os.path.join(d, f), live)] = fh.read()
         return out
     incremental = html(os.path.realpath(os.path.join(tree.root, "site", "lingdao")))
-    os.unlink(os.path.join(tree.root, "build", "lingdao", "state.json"))  # the next build starts from scratch
+    os.unlink(os.path.join(tree.root, "build", "lingdao", "state.pickle"))  # the next build starts from scratch
     build(tree)
     full = html(os.path.realpath(os.path.join(tree.root, "site", "lingdao")))
     assert incremental.keys() == full.keys()
@@ -429,3 +429,22 @@ def test_a_live_release_with_a_dangling_shared_folder_is_rebuilt(tmp_path):
     assert os.path.exists(os.path.join(again, "items", "2026", "11", "20261124-qingxi-01", "index.html"))
     from kanwu import shards
     assert shards.broken(again) == []
+
+
+@pytest.mark.parametrize("damage", [b"", b"\x80\x05garbage", b"\x80\x05K\x01."])  # empty, broken, not a dict
+def test_damaged_build_records_mean_a_build_from_scratch(tmp_path, damage):
+    """state.pickle and tree.pickle are kanwu's own; cut short or overwritten, the next build starts over."""
+    tree = copy_sample(tmp_path / "repo")
+    build(tree)
+    live = os.path.realpath(os.path.join(tree.root, "site", "lingdao"))
+    with open(os.path.join(live, "index.html"), "rb") as fh:
+        home = fh.read()
+    for name in ("state.pickle", "tree.pickle"):
+        with open(os.path.join(tree.root, "build", "lingdao", name), "wb") as fh:
+            fh.write(damage)
+    build(tree)
+    again = os.path.realpath(os.path.join(tree.root, "site", "lingdao"))
+    month = ("items", "2026", "11")  # not a copy sharing the live release's folders: rebuilt
+    assert os.path.realpath(os.path.join(again, *month)) != os.path.realpath(os.path.join(live, *month))
+    with open(os.path.join(again, "index.html"), "rb") as fh:
+        assert fh.read() == home
