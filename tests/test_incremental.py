@@ -435,14 +435,16 @@ def test_a_live_release_with_a_dangling_shared_folder_is_rebuilt(tmp_path):
 def test_damaged_build_records_mean_a_build_from_scratch(tmp_path, damage):
     """state.pickle and tree.pickle are kanwu's own; cut short or overwritten, the next build starts over."""
     tree = copy_sample(tmp_path / "repo")
-    build(tree)
+    assert tree.run("build", "--audience", "lingdao").exit_code == 0  # with the PDFs, linked from their cache
     live = os.path.realpath(os.path.join(tree.root, "site", "lingdao"))
     with open(os.path.join(live, "index.html"), "rb") as fh:
         home = fh.read()
     for name in ("state.pickle", "tree.pickle"):
         with open(os.path.join(tree.root, "build", "lingdao", name), "wb") as fh:
             fh.write(damage)
-    build(tree)
+    assert tree.run("build", "--audience", "lingdao").exit_code == 0
+    docs = os.path.join(tree.root, "build", "lingdao", "docs")
+    assert [f for _, _, fs in os.walk(docs) for f in fs if f.endswith(".kanwu-tmp")] == []  # PDFs linked again: none left over
     again = os.path.realpath(os.path.join(tree.root, "site", "lingdao"))
     month = ("items", "2026", "11")  # not a copy sharing the live release's folders: rebuilt
     assert os.path.realpath(os.path.join(again, *month)) != os.path.realpath(os.path.join(live, *month))

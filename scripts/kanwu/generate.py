@@ -628,6 +628,9 @@ def write_tree(docs_dir: str, files: dict, tree: dict | None = None,
         if known.get(rel) == digest and rel in present:
             continue
         if linked:
+            with contextlib.suppress(FileNotFoundError):
+                if os.path.samestat(os.stat(full), os.stat(data.path)):
+                    continue  # already this file (renaming a link onto itself would leave the link behind)
             os.makedirs(os.path.dirname(full), exist_ok=True)
             tmp = full + ".kanwu-tmp"
             with contextlib.suppress(FileNotFoundError):
