@@ -71,6 +71,9 @@ def signature(st: os.stat_result) -> tuple:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
+MISS = object()  # ParseCache.lookup: nothing kept for this file
+
+
 class ParseCache:
     """``get(rel, st, parse)`` → parse(), or the result kept from an earlier run for the same file.
 
@@ -112,13 +115,21 @@ class ParseCache:
         return hit is not None and hit[0] == signature(st) and stat.S_ISREG(st.st_mode)
 
     def get(self, rel: str, st: os.stat_result, parse):
-        if self.has(rel, st):
-            hit = self.new[rel] = self.old[rel]
+        value = self.lookup(rel, st)
+        return self.put(rel, st, parse()) if value is MISS else value
+
+    def lookup(self, rel: str, st: os.stat_result):
+        """The kept result for the file (kept again on ``save``), or MISS: then ``put`` its result."""
+        hit = self.old.get(rel)
+        if hit is not None and hit[0] == signature(st) and stat.S_ISREG(st.st_mode):
+            self.new[rel] = hit
             return hit[1]
-        key = signature(st)
-        value = parse()
+        return MISS
+
+    def put(self, rel: str, st: os.stat_result, value):
+        """Keep ``value`` for the file (unless it changed too recently to be sure of); → ``value``."""
         if stat.S_ISREG(st.st_mode) and time.time_ns() - st.st_mtime_ns > _RACY_NS:
-            self.new[rel] = (key, value)
+            self.new[rel] = (signature(st), value)
             self.dirty.add(self.shard(rel))
         elif rel in self.old:
             self.dirty.add(self.shard(rel))  # its old entry is dropped
