@@ -145,6 +145,7 @@ class Site:
         self.previous = previous or {}
         self.keys: dict = {}  # page -> key of its inputs, for the next build
         self.bundles: dict = {}  # Pagefind bundle -> {page: key of what the index reads from it}
+        self._tokens: dict | None = None  # item id -> its part of a listing's key (``list_key``)
         self._entries: dict = {}  # item id -> its line in listings, around the link
         self.evaluation = evaluation or Evaluation()
         self.config = view.config
@@ -212,9 +213,11 @@ class Site:
             parts.append(str(self.today))
         return "|".join(parts)
 
-    @staticmethod
-    def list_key(items: list[Item]) -> str:
-        return "|".join(f"{i.id}:{i.revision}" for i in items)
+    def list_key(self, items: list[Item]) -> str:
+        tokens = self._tokens
+        if tokens is None:  # an item is on four or five lists: its part of their keys is made once
+            tokens = self._tokens = {i.id: f"{i.id}:{i.revision}" for i in self.view.items.values()}
+        return "|".join([tokens[i.id] for i in items])
 
     def pages(self) -> dict[str, bytes]:
         out: dict = {}
@@ -433,15 +436,13 @@ class Site:
             by_month[i.date.strftime("%Y年%m月")].append(i)
         return "\n\n".join(f"## {m}\n\n{self.item_list(src, by_month[m])}" for m in sorted(by_month, reverse=True))
 
-    def paged(self, base: str, title: str, intro: str, group: list[Item]) -> dict:
-        """A listing split by year: ``base``.md with the years, ``base``/<year>.md with the items.
+    def paged(self, base: str, title: str, intro: str, by_year: dict[int, list[Item]]) -> dict:
+        """A listing split by year: ``base``.md with the years, ``base``/<year>.md with the items
+        (``by_year``: the items of each year, in the view's order).
 
         Publishing today then rewrites this year's page only, whatever the size of the archive.
         """
         out = {}
-        by_year = defaultdict(list)
-        for i in group:
-            by_year[i.date.year].append(i)
         rows = []
         for year in sorted(by_year, reverse=True):
             src = f"{base}/{year}.md"
@@ -454,24 +455,32 @@ class Site:
 
     def indexes(self) -> dict:
         out = {}
-        items = list(self.view.items.values())
-        by_unit, by_cat, by_month, by_tag = defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list)
+        adopted_ids = self.adopted
+        # one pass: each item into its unit's, category's, month's and tags' lists, by year
+        by_unit, by_cat, by_tag = (defaultdict(lambda: defaultdict(list)) for _ in range(3))
+        by_month = defaultdict(list)
+        counts = defaultdict(lambda: [0, 0])  # ("unit", id) / ("category", name) / ("month", yyyymm) -> [items, adopted]
         handling = defaultdict(list)
-        for i in items:
-            by_unit[i.unit].append(i)
-            by_cat[i.category].append(i)
-            by_month[f"{i.date:%Y-%m}"].append(i)
+        for i in self.view.items.values():
+            year, adopted = i.date.year, i.id in adopted_ids
+            by_unit[i.unit][year].append(i)
+            by_cat[i.category][year].append(i)
+            month = year * 100 + i.date.month
+            by_month[month].append(i)
+            for key in (("unit", i.unit), ("category", i.category), ("month", month)):
+                c = counts[key]
+                c[0] += 1
+                c[1] += adopted
             for t in i.tags:
-                by_tag[t].append(i)
+                by_tag[t][year].append(i)
             for ins in i.instructions:
                 for uid in ins.units:
                     handling[uid].append((i, ins))
-        adopted = lambda group: sum(1 for i in group if i.id in self.adopted)  # noqa: E731
 
         rows = []
         for uid, unit in self.config.units.items():
-            group = by_unit.get(uid, [])
             src = f"units/{uid}.md"
+            total, adopted = counts.get(("unit", uid), (0, 0))
             todo = ""
             if handling.get(uid):
                 todo = "\n\n## 承办的领导批示\n\n" + "\n".join(
@@ -480,32 +489,34 @@ class Site:
                                                  ("**已逾期**" if self.today > ins.due else "办理中"))
                     for i, ins in sorted(handling[uid], key=lambda x: x[1].date))
             out.update(self.paged(f"units/{uid}", unit.name,
-                                  f"{unit.kind}，共 {len(group)} 条信息，被采用 {adopted(group)} 条。{todo}\n\n## 历年信息", group))
-            rows.append(f"| [{md(unit.name)}]({uid}.md) | {unit.kind} | {len(group)} | {adopted(group)} |")
+                                  f"{unit.kind}，共 {total} 条信息，被采用 {adopted} 条。{todo}\n\n## 历年信息", by_unit.get(uid, {})))
+            rows.append(f"| [{md(unit.name)}]({uid}.md) | {unit.kind} | {total} | {adopted} |")
         out["units/index.md"] = page("报送单位", "# 报送单位\n\n| 单位 | 类型 | 信息 | 采用 |\n| --- | --- | ---: | ---: |\n"
                                      + "\n".join(rows), "listing")
         rows = []
         for cat in CATEGORIES:
-            group = by_cat.get(cat, [])
-            out.update(self.paged(f"categories/{CATEGORY_SLUGS[cat]}", cat, f"共 {len(group)} 条。", group))
-            rows.append(f"| [{cat}]({CATEGORY_SLUGS[cat]}.md) | {len(group)} | {adopted(group)} |")
+            total, adopted = counts.get(("category", cat), (0, 0))
+            out.update(self.paged(f"categories/{CATEGORY_SLUGS[cat]}", cat, f"共 {total} 条。", by_cat.get(cat, {})))
+            rows.append(f"| [{cat}]({CATEGORY_SLUGS[cat]}.md) | {total} | {adopted} |")
         out["categories/index.md"] = page("类别", "# 类别\n\n| 类别 | 信息 | 采用 |\n| --- | ---: | ---: |\n"
                                           + "\n".join(rows), "listing")
         rows = []
-        for month in sorted(by_month, reverse=True):
-            group = by_month[month]
+        for number in sorted(by_month, reverse=True):
+            group = by_month[number]
+            month = f"{number // 100}-{number % 100:02d}"
             src = f"months/{month}.md"
-            label = f"{month[:4]}年{int(month[5:])}月"
+            label = f"{number // 100}年{number % 100}月"
             out[src] = self.memo(src, self.list_key(group), lambda src=src, label=label, group=group: page(
                 label, f"# {label}\n\n共 {len(group)} 条。\n\n" + self.item_list(src, group), "listing"))
-            rows.append(f"| [{label}]({month}.md) | {len(group)} | {adopted(group)} |")
+            rows.append(f"| [{label}]({month}.md) | {len(group)} | {counts[('month', number)][1]} |")
         out["months/index.md"] = page("月份", "# 月份\n\n| 月份 | 信息 | 采用 |\n| --- | ---: | ---: |\n"
                                       + "\n".join(rows), "listing")
         rows = []
-        for tag in sorted(by_tag, key=lambda t: (-len(by_tag[t]), t)):
+        sizes = {t: sum(map(len, years.values())) for t, years in by_tag.items()}
+        for tag in sorted(by_tag, key=lambda t: (-sizes[t], t)):
             src = tag_page(tag)
-            out.update(self.paged(src[:-3], f"标签：{tag}", f"共 {len(by_tag[tag])} 条。", by_tag[tag]))
-            rows.append(f"[{md(tag)}（{len(by_tag[tag])}）]({link('tags/index.md', src)})")
+            out.update(self.paged(src[:-3], f"标签：{tag}", f"共 {sizes[tag]} 条。", by_tag[tag]))
+            rows.append(f"[{md(tag)}（{sizes[tag]}）]({link('tags/index.md', src)})")
         out["tags/index.md"] = page("标签", "# 标签\n\n" + "　".join(rows), "listing")
         return out
 
