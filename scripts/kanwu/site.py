@@ -24,7 +24,7 @@ os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about its
 from . import audience as audience_mod  # noqa: E402
 from . import generate  # noqa: E402
 from . import shards  # noqa: E402
-from .cache import cores  # noqa: E402
+from .cache import bulk_load, cores  # noqa: E402
 from .errors import KanwuError  # noqa: E402
 from .validate import asset_file, image_refs, load_checked  # noqa: E402
 
@@ -123,15 +123,16 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
     os.makedirs(docs, exist_ok=True)
     pdfs = rendering.paths if rendering else set()
     site = generate.Site(view, pdfs=pdfs, evaluation=repo.evaluation, previous=last_keys)
-    site.prepare()  # (may fork: before the thread below)
-    if rendering:
-        rendering.start()
-    try:
-        pages = site.pages()
-    except Exception:
+    with bulk_load():  # keys and pages of 57,000 pages: kept to the end, and not a cycle among them
+        site.prepare()  # (may fork: before the thread below)
         if rendering:
-            rendering.wait()  # no thread left using the workers the caller is about to close
-        raise
+            rendering.start()
+        try:
+            pages = site.pages()
+        except Exception:
+            if rendering:
+                rendering.wait()  # no thread left using the workers the caller is about to close
+            raise
     if rendering:
         waited = time.monotonic()
         files.update(rendering.result())
@@ -417,13 +418,14 @@ def docs_files(config, paths: list[str]):
 
     docs, site, directory_urls = config.docs_dir, config.site_dir, config.use_directory_urls
     out = []
-    for rel in sorted(paths, key=order):
-        f = File.__new__(File)
-        f.src_uri, f.src_dir, f.dest_dir, f.use_directory_urls = rel, docs, site, directory_urls
-        f.inclusion = InclusionLevel.UNDEFINED
-        out.append(f)
-    set_exclusions(out, config)
-    return Files(out)
+    with bulk_load():  # 57,000 objects that live as long as the MkDocs run: no collector passes over them
+        for rel in sorted(paths, key=order):
+            f = File.__new__(File)
+            f.src_uri, f.src_dir, f.dest_dir, f.use_directory_urls = rel, docs, site, directory_urls
+            f.inclusion = InclusionLevel.UNDEFINED
+            out.append(f)
+        set_exclusions(out, config)
+        return Files(out)
 
 
 def nav_sources(nav) -> set[str]:
