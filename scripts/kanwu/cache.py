@@ -109,10 +109,14 @@ class ParseCache:
                     else:
                         self.dirty.add(n[:-7])  # a stale shard: rewritten (or removed) on save
 
+    def _kept(self, rel: str, st: os.stat_result):
+        """The entry kept for the file as it is now (same signature, a regular file), or None."""
+        hit = self.old.get(rel)
+        return hit if hit is not None and hit[0] == signature(st) and stat.S_ISREG(st.st_mode) else None
+
     def has(self, rel: str, st: os.stat_result) -> bool:
         """Whether ``get`` would answer from the cache."""
-        hit = self.old.get(rel)
-        return hit is not None and hit[0] == signature(st) and stat.S_ISREG(st.st_mode)
+        return self._kept(rel, st) is not None
 
     def get(self, rel: str, st: os.stat_result, parse):
         value = self.lookup(rel, st)
@@ -120,11 +124,11 @@ class ParseCache:
 
     def lookup(self, rel: str, st: os.stat_result):
         """The kept result for the file (kept again on ``save``), or MISS: then ``put`` its result."""
-        hit = self.old.get(rel)
-        if hit is not None and hit[0] == signature(st) and stat.S_ISREG(st.st_mode):
-            self.new[rel] = hit
-            return hit[1]
-        return MISS
+        hit = self._kept(rel, st)
+        if hit is None:
+            return MISS
+        self.new[rel] = hit
+        return hit[1]
 
     def put(self, rel: str, st: os.stat_result, value):
         """Keep ``value`` for the file (unless it changed too recently to be sure of); → ``value``."""
