@@ -362,6 +362,100 @@ def test_a_days_publish_reindexes_only_the_newest_months_bundle(tmp_path):
     assert "第2条冬季供暖保障检查" in indexed_text(third[f"pagefind-{following}"])
 
 
+def test_carried_over_search_fragments_equal_a_fresh_index(tmp_path, monkeypatch):
+    """When last month joins its year's search bundle, its pages' Pagefind fragments are linked in,
+    not written again; the bundles then hold exactly the files an index from scratch writes. If the
+    metadata cannot be read as expected, the bundle is indexed anew and is still complete."""
+    import gzip
+    import json
+    import pickle
+    import shutil
+
+    from click.testing import CliRunner
+
+    from kanwu import searchindex
+    from kanwu.cli import cli
+    runner = CliRunner()
+    archive = str(tmp_path / "archive")
+    assert runner.invoke(cli, ["--root", ROOT, "synth", archive, "--items", "300", "--years", "2"]).exit_code == 0
+
+    def build_live(root: str) -> dict:
+        result = runner.invoke(cli, ["--root", root, "build", "--no-pdf"])
+        assert result.exit_code == 0, result.output
+        live = os.path.realpath(os.path.join(root, "site", "quanti"))
+        return {d: os.path.realpath(os.path.join(live, d)) for d in os.listdir(live) if d.startswith("pagefind-")}
+
+    def files(folder: str) -> dict:
+        out = {}
+        for sub, _, names in os.walk(folder):
+            for name in names:
+                with open(os.path.join(sub, name), "rb") as fh:
+                    out[os.path.relpath(os.path.join(sub, name), folder)] = fh.read()
+        return out
+
+    def complete(folder: str) -> None:  # one fragment per page, each named in the metadata, nothing else
+        with open(os.path.join(folder, "pagefind-entry.json"), encoding="utf-8") as fh:
+            langs = json.load(fh)["languages"]
+        meta = b"".join(gzip.decompress(open(os.path.join(folder, f"pagefind.{lang['hash']}.pf_meta"), "rb").read())
+                        for lang in langs.values())
+        fragments = os.listdir(os.path.join(folder, "fragment"))
+        assert len(fragments) == sum(lang["page_count"] for lang in langs.values())
+        assert all(f[:-len(".pf_fragment")].encode() in meta for f in fragments)
+
+    def add(day: str, n: int) -> str:
+        rel = f"items/{day[:4]}/{day[5:7]}/{day.replace('-', '')}-xian01-0{n}.md"
+        os.makedirs(os.path.dirname(os.path.join(archive, "content", rel)), exist_ok=True)
+        with open(os.path.join(archive, "content", rel), "w", encoding="utf-8") as fh:
+            fh.write(f"---\ntitle: 第{n}条河道清淤进度\nunit: xian01\ndate: {day}\ncategory: 动态\nurgency: 平件\n"
+                     f"classification: 内部\nauthors: [信息员]\n---\n\n清淤船队第{n}段作业完成，淤泥外运。\n")
+        return rel
+
+    month = next(b for b in build_live(archive) if len(b) == len("pagefind-2026-11"))
+    q_page = add(f"{month[9:]}-28", 3)  # Q: not yet in an issue, so it may still change
+    first = build_live(archive)
+    # A wrong record costs only time: page P's fragment is said to be the one of Q, and Q changes.
+    state_path = os.path.join(archive, "build", "quanti", "state.pickle")
+    with open(state_path, "rb") as fh:
+        state = pickle.load(fh)
+    record = state["fragments"][month]
+    q_name = next(n for n, (page, _) in record.items() if page == q_page)
+    p_name = next(n for n, (page, _) in sorted(record.items()) if page.startswith("items/") and page != q_page)
+    record[q_name] = record.pop(p_name)
+    with open(state_path, "wb") as fh:
+        pickle.dump(state, fh)
+    with open(os.path.join(archive, "content", q_page), "a", encoding="utf-8") as fh:
+        fh.write("\n补充：现场复核完毕。\n")
+
+    y, m = int(month[9:13]), int(month[14:])
+    add(f"{y + m // 12}-{m % 12 + 1:02d}-01", 1)
+    second = build_live(archive)
+    year = f"pagefind-{month[9:13]}"
+    assert month not in second and second[year] != first[year]  # last month joined its year: re-indexed
+    joined = os.listdir(os.path.join(second[year], "fragment"))
+    assert q_name not in joined and p_name in joined  # Q's old fragment, linked for P, removed; P's written
+    assert not os.path.samefile(os.path.join(first[month], "fragment", p_name), os.path.join(second[year], "fragment", p_name))
+    linked = [f for f in os.listdir(os.path.join(first[month], "fragment")) if f not in (p_name, q_name)]
+    assert linked and all(os.path.samefile(os.path.join(first[month], "fragment", f), os.path.join(second[year], "fragment", f))
+                          for f in linked)  # the month's other fragments carried over, not rewritten
+
+    fresh = str(tmp_path / "fresh")
+    shutil.copytree(archive, fresh, ignore=shutil.ignore_patterns("build", "site"))
+    anew = build_live(fresh)
+    assert anew.keys() == second.keys()
+    for bundle in second:
+        complete(second[bundle])
+        assert files(second[bundle]) == files(anew[bundle]), bundle
+
+    # The metadata read wrong: every new fragment looks unused, so the bundle is indexed anew.
+    monkeypatch.setattr(searchindex, "_names", lambda meta, stem: False)
+    add(f"{y + m // 12}-{m % 12 + 1:02d}-02", 2)
+    third = build_live(archive)
+    newest = next(b for b in third if len(b) == len("pagefind-2026-11"))
+    complete(third[newest])
+    assert "第2条河道清淤进度" in "".join(gzip.decompress(open(os.path.join(third[newest], "fragment", f), "rb").read())
+                                     .decode("utf-8", "replace") for f in os.listdir(os.path.join(third[newest], "fragment")))
+
+
 def test_known_docs_files_equal_mkdocs_get_files(tmp_path):
     """The lean incremental MkDocs run builds its File list from kanwu's own list: it must be MkDocs' own."""
     from mkdocs.config import load_config as mkdocs_config

@@ -15,7 +15,6 @@ import logging
 import os
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 
@@ -26,6 +25,7 @@ from . import generate  # noqa: E402
 from . import shards  # noqa: E402
 from .cache import bulk_load, cores  # noqa: E402
 from .errors import KanwuError  # noqa: E402
+from .searchindex import index_search  # noqa: E402
 from .validate import asset_file, image_refs, load_checked  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -164,6 +164,8 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
                        and state.get("release") == os.path.basename(previous)
                        and not shards.broken(previous))  # a damaged live release is rebuilt, not copied
     bundles = bundle_keys(site.bundles, salt)
+    was = (state.get("fragments") or {}) if incremental else {}  # {bundle: {fragment: (page, search key)}}
+    fragments = {b: f for b, f in was.items() if b in bundles}
     store = os.path.join(work, "store")
     try:
         if incremental:
@@ -182,14 +184,15 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
             phases.append(("MkDocs", time.monotonic() - mark))
             mark = time.monotonic()
             indexed = state.get("search") or {}
-            index_search(tmp, {b: site.bundles[b] for b, key in bundles.items()
-                               if indexed.get(b) != key or not os.path.isdir(os.path.join(tmp, b))})
+            stale = {b: site.bundles[b] for b, key in bundles.items()
+                     if indexed.get(b) != key or not os.path.isdir(os.path.join(tmp, b))}
+            fragments.update(index_search(tmp, stale, carried_fragments(previous, was) if stale else None))
         else:
             mark = time.monotonic()
             run_mkdocs(root, docs, tmp, pages=sorted(r for r in files if r.endswith(".md")), known=list(files))
             phases.append(("MkDocs", time.monotonic() - mark))
             mark = time.monotonic()
-            index_search(tmp, site.bundles)
+            fragments = index_search(tmp, site.bundles)
         phases.append(("检索索引", time.monotonic() - mark))
         for old in os.listdir(tmp):  # bundles no longer made: a year gone from the view, last month's
             if old.startswith("pagefind-") and old not in bundles:
@@ -205,7 +208,8 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
         raise
     release = os.path.join(folder, name)
     os.rename(tmp, release)
-    _write_record(state_path, {"engine": engine, "release": name, "pages": hashes, "search": bundles})
+    _write_record(state_path, {"engine": engine, "release": name, "pages": hashes, "search": bundles,
+                               "fragments": fragments})
     return BuildResult(aud.id, release, live, sum(1 for f in files if f.endswith(".md")), len(written), len(removed),
                        sum(1 for f in files if f.endswith(".pdf")), time.monotonic() - start, tuple(phases))
 
@@ -276,6 +280,12 @@ def bundle_keys(bundles: dict, salt: str) -> dict[str, str]:
             h.update(f"\n{path}\t{pages[path]}".encode("utf-8"))
         out[name] = h.hexdigest()[:20]
     return out
+
+
+def carried_fragments(release: str, fragments: dict) -> dict:
+    """{page: (search key, path of its Pagefind fragment in ``release``)} from the build record."""
+    return {page: (key, os.path.join(release, bundle, "fragment", name))
+            for bundle, names in fragments.items() for name, (page, key) in names.items()}
 
 
 def next_release_number(folder: str) -> int:
@@ -522,44 +532,6 @@ def _build_some(config, only: set, theme: bool = False, templates: bool = True, 
     for page in pages:
         page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
     config.plugins.on_post_build(config=config)
-
-
-def index_search(site_dir: str, bundles: dict) -> None:
-    """Pagefind, one bundle per year (and one for the newest month), merged in the browser.
-
-    Each bundle is indexed from a staging folder of hard links to its own pages only: Pagefind
-    then reads a year's pages (or a month's), not the whole archive, and its memory stays
-    bounded. Pagefind runs on about one core, so two bundles are indexed at a time, largest first.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-    order = sorted(bundles, key=lambda b: (-len(bundles[b]), b))
-    with ThreadPoolExecutor(max_workers=min(2, cores())) as pool:
-        for done in [pool.submit(_index_bundle, site_dir, b, bundles[b]) for b in order]:
-            done.result()
-
-
-def _index_bundle(site_dir: str, bundle: str, pages) -> None:
-    """One bundle, from a staging folder of hard links to its pages' HTML."""
-    staging = os.path.join(os.path.dirname(site_dir), f".index-{os.path.basename(site_dir)}-{bundle}")
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        made = set()
-        for rel in pages:
-            for out in outputs(rel):
-                folder = os.path.dirname(out)
-                if folder not in made:
-                    os.makedirs(os.path.join(staging, folder), exist_ok=True)
-                    made.add(folder)
-                os.link(os.path.join(site_dir, out), os.path.join(staging, out))
-        shards.drop(site_dir, bundle)  # a shared bundle: unlink, never write into it
-        if not pages:
-            return
-        res = subprocess.run([sys.executable, "-m", "pagefind", "--site", staging, "--output-path",
-                              os.path.join(site_dir, bundle), "--silent"], capture_output=True, text=True)
-        if res.returncode != 0:
-            raise KanwuError(f"Pagefind 建立检索索引 {bundle} 失败：{res.stderr.strip() or res.stdout.strip()}")
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 def verify(site_dir: str, files: dict) -> None:

@@ -1,0 +1,172 @@
+"""Pagefind: one bundle per year (and one for the newest month), each indexed on its own.
+
+Each bundle is indexed from a staging folder of symbolic links to its own pages only (Pagefind
+follows them): it then reads a year's pages (or a month's), not the whole archive, and its memory
+stays bounded.
+
+**Fragments carried over.** Pagefind writes one small *fragment* per page, named by a hash of
+its content, and leaves a fragment alone when a file of that name is already in its output
+folder (seen with strace: a stat, no write). Writing thousands of new small files is most of its
+time here (a year's 4,600 pages: 6.0 s into an empty folder, 2.1 s when the fragments are there).
+So before a bundle is re-indexed, the fragments of its pages whose search key is unchanged are
+hard-linked in from the bundles of the live release, by a record kept between builds
+(fragment → page and key, learned from the ``url`` inside each new fragment). Only fragments are
+carried over; the index chunks and metadata are always written anew. Afterwards, carried-over
+fragments the new metadata does not name are removed. Unless it names exactly one fragment per
+page, every new one among them, nothing is removed and the bundle is indexed again from an empty folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import zlib
+
+from . import shards
+from .cache import cores
+from .errors import KanwuError
+
+FRAGMENT = ".pf_fragment"
+
+
+def index_search(site_dir: str, bundles: dict, carried: dict | None = None) -> dict:
+    """Index ``bundles`` ({bundle: {page: search key}}) into ``site_dir``. ``carried`` maps a page
+    to (its search key, the path of its fragment in the live release). Returns, per bundle indexed,
+    {fragment file: (page, search key)}. Two bundles at a time (Pagefind uses about one core), largest first."""
+    from concurrent.futures import ThreadPoolExecutor
+    order = sorted(bundles, key=lambda b: (-len(bundles[b]), b))
+    with ThreadPoolExecutor(max_workers=min(2, cores())) as pool:
+        running = {b: pool.submit(_index_bundle, site_dir, b, bundles[b], carried or {}) for b in order}
+        return {b: done.result() for b, done in running.items()}
+
+
+def _index_bundle(site_dir: str, bundle: str, pages: dict, carried: dict) -> dict:
+    """One bundle, from a staging folder of links to its pages' HTML."""
+    from .site import outputs
+    site_dir = os.path.abspath(site_dir)
+    out = os.path.join(site_dir, bundle)
+    staging = tempfile.mkdtemp(prefix=f"kanwu-{bundle}-", dir=_scratch())
+    try:
+        made, urls = set(), {}
+        for rel in pages:
+            for page in outputs(rel):
+                folder = os.path.dirname(page)
+                if folder not in made:
+                    os.makedirs(os.path.join(staging, folder), exist_ok=True)
+                    made.add(folder)
+                os.symlink(os.path.join(site_dir, page), os.path.join(staging, page))
+                urls["/" + folder + "/" if folder else "/"] = rel
+        shards.drop(site_dir, bundle)  # a shared bundle: unlink, never write into it
+        if not pages:
+            return {}
+        seeded = _seed(out, pages, carried)
+        _pagefind(staging, out, bundle)
+        kept = _settle_fragments(out, seeded, urls, pages)
+        if kept is None:  # a new fragment the metadata does not name: start this bundle over
+            shutil.rmtree(out)
+            _pagefind(staging, out, bundle)
+            kept = _settle_fragments(out, {}, urls, pages)
+        return kept
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _scratch() -> str | None:
+    """Where staging folders go: memory (/dev/shm) when there is one. Creating 4,600 folders took
+    2.6 s beside the releases, 0.3 s elsewhere on the same disk, 0.1 s in memory."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
+
+
+def _seed(out: str, pages: dict, carried: dict) -> dict:
+    """Hard-link the live fragments of pages whose search key is unchanged into the new bundle."""
+    seeded = {}
+    folder = os.path.join(out, "fragment")
+    for rel, key in pages.items():
+        was = carried.get(rel)
+        if was is None or was[0] != key:
+            continue
+        name = os.path.basename(was[1])
+        try:
+            if not seeded:
+                os.makedirs(folder)
+            os.link(was[1], os.path.join(folder, name))
+        except OSError:  # the live release lost it: Pagefind writes it
+            continue
+        seeded[name] = (rel, key)
+    return seeded
+
+
+def _pagefind(staging: str, out: str, bundle: str) -> None:
+    res = subprocess.run([sys.executable, "-m", "pagefind", "--site", staging, "--output-path", out, "--silent"],
+                         capture_output=True, text=True)
+    if res.returncode != 0:
+        raise KanwuError(f"Pagefind 建立检索索引 {bundle} 失败：{res.stderr.strip() or res.stdout.strip()}")
+
+
+def _settle_fragments(out: str, seeded: dict, urls: dict, pages: dict) -> dict | None:
+    """Remove carried-over fragments the new index does not use; learn what each new fragment holds.
+    None if the metadata does not name exactly one fragment per page, every new one among them:
+    then what is used cannot be told, and nothing has been removed."""
+    folder = os.path.join(out, "fragment")
+    try:
+        names = [n for n in os.listdir(folder) if n.endswith(FRAGMENT)]
+    except FileNotFoundError:
+        return {}
+    if seeded:
+        meta, count = _metadata(out)
+        used = {n for n in names if _names(meta, n[:-len(FRAGMENT)])}
+        if len(used) != count or any(n not in used for n in names if n not in seeded):
+            return None
+        for name in names:
+            if name not in used:
+                os.unlink(os.path.join(folder, name))
+        names = sorted(used)
+    kept = {}
+    for name in names:
+        if name in seeded:
+            kept[name] = seeded[name]
+            continue
+        rel = urls.get(_fragment_url(os.path.join(folder, name)))
+        if rel is not None:
+            kept[name] = (rel, pages[rel])
+    return kept
+
+
+def _metadata(out: str) -> tuple[bytes, int]:
+    """Pagefind's metadata for the bundle, uncompressed, and its page count ((b"", -1) if unreadable)."""
+    try:
+        with open(os.path.join(out, "pagefind-entry.json"), encoding="utf-8") as fh:
+            langs = list(json.load(fh)["languages"].values())
+        data = b""
+        for lang in langs:
+            with open(os.path.join(out, f"pagefind.{lang['hash']}.pf_meta"), "rb") as fh:
+                data += zlib.decompress(fh.read(), 31)
+        return data, sum(int(lang["page_count"]) for lang in langs)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, zlib.error):
+        return b"", -1
+
+
+def _names(meta: bytes, stem: str) -> bool:
+    """Whether the metadata names the fragment ``stem`` (a CBOR text string: its header byte, then the text)."""
+    raw = stem.encode("utf-8")
+    return (bytes([0x60 + len(raw)]) + raw if len(raw) < 24 else raw) in meta
+
+
+_URL = re.compile(rb'"url":("(?:[^"\\]|\\.)*")')
+
+
+def _fragment_url(path: str) -> str | None:
+    """The page URL a fragment is for (only its first bytes are uncompressed)."""
+    try:
+        with open(path, "rb") as fh:
+            head = zlib.decompressobj(31).decompress(fh.read(), 2048)
+        m = _URL.search(head)
+        return json.loads(m.group(1)) if m else None
+    except (OSError, ValueError, zlib.error):
+        return None
