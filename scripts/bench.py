@@ -105,8 +105,9 @@ def phases_note(out: str) -> str:
     return f"其中 {m.group(1)}" if m else ""
 
 
-def publish(n: int, archive: str, rows: list, day: dt.date, pdf: bool, full: float | None) -> None:
-    """Publishing one new daily issue into the built archive: assemble, sign, build (each a command)."""
+def publish(n: int, archive: str, rows: list, day: dt.date, pdf: bool, full: float | None, one_pdf: bool = True) -> None:
+    """Publishing one new daily issue into the built archive: assemble, sign, build (each a command).
+    On the first day of a month, last month's search bundle joins its year's."""
     add_day(archive, day)
     t1, m1, _ = run([KANWU, "--root", archive, "assemble", "上报", "--date", str(day)])
     issue = sorted(os.listdir(os.path.join(archive, "issues", "daily", str(day.year))))[-1]
@@ -114,11 +115,15 @@ def publish(n: int, archive: str, rows: list, day: dt.date, pdf: bool, full: flo
                      "--date", str(day)])
     t3, m3, out = peak_children([KANWU, "--root", archive, "build"] + ([] if pdf else ["--no-pdf"]))
     total = t1 + t2 + t3
-    rows.append((n, f"发布一期上报（{day}）：kanwu assemble", t1, m1, "", ""))
+    first = day.day == 1
+    rows.append((n, f"发布一期上报（{day}{'，每月第一次' if first else ''}）：kanwu assemble", t1, m1, "", ""))
     rows.append((n, "　　kanwu sign", t2, m2, "", ""))
-    rows.append((n, "　　kanwu build（增量：改动的页面 + 当月检索 + 本期 PDF）", t3, m3,
+    what = "上月并入当年检索" if first else "当月检索"
+    rows.append((n, f"　　kanwu build（增量：改动的页面 + {what} + 本期 PDF）", t3, m3,
                  f"完整构建的 1/{full / t3:.1f}" if full else "", phases_note(out)))
     rows.append((n, "　　三步合计", total, max(m1, m2, m3), f"完整构建的 1/{full / total:.1f}" if full else "", ""))
+    if not one_pdf:
+        return
     # 4. one issue, warm: today's issue as a numbered copy (份号 000001), which no build has rendered
     out = os.path.join(os.path.dirname(archive), "pdf-one")
     shutil.rmtree(out, ignore_errors=True)
@@ -229,6 +234,7 @@ def bench_size(n: int, work: str, rows: list, pdf_limit: int | None) -> None:
     t, m, out = peak_children([KANWU, "--root", archive, "build"] + ([] if pdf else ["--no-pdf"]))
     rows.append((n, "构建，没有任何改动", t, m, "", phases_note(out)))
     publish(n, archive, rows, dt.date(2026, 11, 23), pdf, full)
+    publish(n, archive, rows, dt.date(2026, 12, 1), pdf, full, one_pdf=False)
 
     # 5. search in a real browser
     search_probe(n, archive, rows)
