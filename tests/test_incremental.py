@@ -480,6 +480,20 @@ def test_known_docs_files_equal_mkdocs_get_files(tmp_path):
     assert len(theirs) > 50 and attrs(mine) == attrs(theirs)
     assert site.nav_sources(cfg.nav) >= {"index.md", "periodicals/index.md"}
 
+    # Inclusion levels kept between runs: the same, and matched again when mkdocs.yml changes.
+    record = str(tmp_path / "files.pickle")
+    assert attrs(site.docs_files(cfg, known, record)) == attrs(theirs)
+    assert os.path.exists(record)
+    with open(os.path.join(docs, "a", "new.md"), "w", encoding="utf-8") as fh:
+        fh.write("# new\n")
+    assert attrs(site.docs_files(cfg, known + ["a/new.md"], record)) == attrs(get_files(cfg))
+    with open(cfg.config_file_path, "a", encoding="utf-8") as fh:
+        fh.write("\nexclude_docs: |\n  a/z.md\n")
+    cfg = mkdocs_config(config_file=os.path.join(tree.root, "mkdocs.yml"), docs_dir=docs, site_dir=str(tmp_path / "s"))
+    again = get_files(cfg)
+    assert attrs(site.docs_files(cfg, known + ["a/new.md"], record)) == attrs(again)
+    assert {f.src_uri for f in again if f.inclusion.name == "EXCLUDED"} - {f.src_uri for f in theirs if f.inclusion.name == "EXCLUDED"} == {"a/z.md"}
+
 
 def test_an_incremental_release_equals_a_full_build(tmp_path):
     """After a day's publish built incrementally (changed pages only, no Page for the rest), every

@@ -414,9 +414,14 @@ def run_mkdocs(root: str, docs: str, site_dir: str, only: set | None = None, pag
             os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
-def docs_files(config, paths: list[str]):
+def docs_files(config, paths: list[str], record: str | None = None):
     """MkDocs' ``get_files`` for a docs folder whose files are known: the same ``Files``, in the
-    same order, without walking 57,000 files or normalising each path through ``pathlib``."""
+    same order, without walking 57,000 files or normalising each path through ``pathlib``.
+
+    With ``record`` (a file), each path's inclusion level (``exclude_docs``, ``not_in_nav``: two
+    gitignore matches per file, 0.4 s at 57,000 files) is kept for the next run with the same
+    mkdocs.yml and MkDocs; only new paths are matched."""
+    import mkdocs
     from mkdocs.structure.files import File, Files, InclusionLevel, set_exclusions
 
     def order(rel: str) -> str:
@@ -427,14 +432,25 @@ def docs_files(config, paths: list[str]):
         return (folder.replace("/", "\x01") + "\x00" if folder else "") + ("0" if stem in ("index", "README") else "1") + name
 
     docs, site, directory_urls = config.docs_dir, config.site_dir, config.use_directory_urls
+    key, levels = "", {}
+    if record:
+        import hashlib
+        with open(config.config_file_path, "rb") as fh:
+            key = f"{mkdocs.__version__}:{hashlib.sha1(fh.read()).hexdigest()}"
+        kept = _read_record(record)
+        levels = kept.get("levels", {}) if kept.get("key") == key else {}
+    level = {item.value: item for item in InclusionLevel}
+    undefined = InclusionLevel.UNDEFINED.value
     out = []
     with bulk_load():  # 57,000 objects that live as long as the MkDocs run: no collector passes over them
         for rel in sorted(paths, key=order):
             f = File.__new__(File)
             f.src_uri, f.src_dir, f.dest_dir, f.use_directory_urls = rel, docs, site, directory_urls
-            f.inclusion = InclusionLevel.UNDEFINED
+            f.inclusion = level.get(levels.get(rel, undefined), InclusionLevel.UNDEFINED)
             out.append(f)
-        set_exclusions(out, config)
+        set_exclusions(out, config)  # only the files still UNDEFINED
+        if record and (len(levels) != len(out) or any(f.src_uri not in levels for f in out)):
+            _write_record(record, {"key": key, "levels": {f.src_uri: f.inclusion.value for f in out}})
         return Files(out)
 
 
@@ -497,7 +513,8 @@ def _build_some(config, only: set, theme: bool = False, templates: bool = True, 
     config = config.plugins.on_config(config)
     config.plugins.on_pre_build(config=config)
     lean = known is not None and not config.site_url
-    files = docs_files(config, known) if lean else get_files(config)
+    files = docs_files(config, known, os.path.join(os.path.dirname(config.docs_dir), "files.pickle")) if lean \
+        else get_files(config)
     env = config.theme.get_env()
     if theme:
         files.add_files_from_theme(env, config)
