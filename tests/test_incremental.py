@@ -456,6 +456,33 @@ def test_carried_over_search_fragments_equal_a_fresh_index(tmp_path, monkeypatch
                                      .decode("utf-8", "replace") for f in os.listdir(os.path.join(third[newest], "fragment")))
 
 
+def test_search_staging_falls_back_to_disk_when_memory_is_full(tmp_path, monkeypatch):
+    """Pages are staged for Pagefind in /dev/shm; when that is full (64 MB in many containers) or
+    missing, the build stages them in the temporary folder instead, and leaves nothing behind."""
+    from kanwu import searchindex
+    tree = copy_sample(tmp_path / "repo")
+    small = tmp_path / "shm"
+    small.mkdir()
+    real = os.symlink
+
+    def full(src, dst, *args, **kwargs):
+        if str(dst).startswith(str(small)):
+            raise OSError(28, "No space left on device")
+        return real(src, dst, *args, **kwargs)
+    monkeypatch.setattr(searchindex, "_scratch", lambda: str(small))
+    monkeypatch.setattr(searchindex.os, "symlink", full)
+    build(tree)
+    assert os.listdir(small) == []
+    live = os.path.realpath(os.path.join(tree.root, "site", "lingdao"))
+    bundles = [d for d in os.listdir(live) if d.startswith("pagefind-")]
+    assert bundles and all(os.listdir(os.path.join(live, b, "fragment")) for b in bundles)
+
+    monkeypatch.setattr(searchindex, "_scratch", lambda: str(tmp_path / "missing"))
+    tree.item("20261124-qingxi-01", "---\ntitle: 青溪县开展冬季安全检查\nunit: qingxi\ndate: 2026-11-24\ncategory: 动态\n"
+                                    "urgency: 平件\nclassification: 内部\nauthors: [何晓岚]\n---\n\n青溪县开展冬季安全检查。\n")
+    assert build(tree) > 0
+
+
 def test_known_docs_files_equal_mkdocs_get_files(tmp_path):
     """The lean incremental MkDocs run builds its File list from kanwu's own list: it must be MkDocs' own."""
     from mkdocs.config import load_config as mkdocs_config

@@ -47,20 +47,10 @@ def index_search(site_dir: str, bundles: dict, carried: dict | None = None) -> d
 
 def _index_bundle(site_dir: str, bundle: str, pages: dict, carried: dict) -> dict:
     """One bundle, from a staging folder of links to its pages' HTML."""
-    from .site import outputs
     site_dir = os.path.abspath(site_dir)
     out = os.path.join(site_dir, bundle)
-    staging = tempfile.mkdtemp(prefix=f"kanwu-{bundle}-", dir=_scratch())
+    staging, urls = _stage(site_dir, bundle, pages)
     try:
-        made, urls = set(), {}
-        for rel in pages:
-            for page in outputs(rel):
-                folder = os.path.dirname(page)
-                if folder not in made:
-                    os.makedirs(os.path.join(staging, folder), exist_ok=True)
-                    made.add(folder)
-                os.symlink(os.path.join(site_dir, page), os.path.join(staging, page))
-                urls["/" + folder + "/" if folder else "/"] = rel
         shards.drop(site_dir, bundle)  # a shared bundle: unlink, never write into it
         if not pages:
             return {}
@@ -74,6 +64,32 @@ def _index_bundle(site_dir: str, bundle: str, pages: dict, carried: dict) -> dic
         return kept
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _stage(site_dir: str, bundle: str, pages: dict) -> tuple[str, dict]:
+    """A folder of symbolic links to the pages' HTML, as laid out in the site, and {url: page}.
+    In memory when there is room, else in the system's temporary folder."""
+    from .site import outputs
+    for where in dict.fromkeys((_scratch(), None)):
+        staging = ""
+        try:
+            staging = tempfile.mkdtemp(prefix=f"kanwu-{bundle}-", dir=where)
+            made, urls = set(), {}
+            for rel in pages:
+                for page in outputs(rel):
+                    folder = os.path.dirname(page)
+                    if folder not in made:
+                        os.makedirs(os.path.join(staging, folder), exist_ok=True)
+                        made.add(folder)
+                    os.symlink(os.path.join(site_dir, page), os.path.join(staging, page))
+                    urls["/" + folder + "/" if folder else "/"] = rel
+            return staging, urls
+        except OSError:  # e.g. a small /dev/shm (64 MB in a container) is full
+            if staging:
+                shutil.rmtree(staging, ignore_errors=True)
+            if where is None:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _scratch() -> str | None:
