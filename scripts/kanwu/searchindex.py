@@ -57,7 +57,7 @@ def _index_bundle(site_dir: str, bundle: str, pages: dict, carried: dict) -> dic
         seeded = _seed(out, pages, carried)
         _pagefind(staging, out, bundle)
         kept = _settle_fragments(out, seeded, urls, pages)
-        if kept is None:  # a new fragment the metadata does not name: start this bundle over
+        if kept is None:  # the metadata does not account for the fragments: start this bundle over
             shutil.rmtree(out)
             _pagefind(staging, out, bundle)
             kept = _settle_fragments(out, {}, urls, pages)
