@@ -419,8 +419,8 @@ def docs_files(config, paths: list[str], record: str | None = None):
     same order, without walking 57,000 files or normalising each path through ``pathlib``.
 
     With ``record`` (a file), each path's inclusion level (``exclude_docs``, ``not_in_nav``: two
-    gitignore matches per file: the file table took 0.15 s at 57,000 files, 0.08 s with the record) is kept for the next run with the same
-    mkdocs.yml and MkDocs; only new paths are matched."""
+    gitignore matches per file) is kept for the next run with the same mkdocs.yml and MkDocs, and
+    only new paths are matched: the file table took 0.15 s at 57,000 files, 0.08 s with the record."""
     import mkdocs
     from mkdocs.structure.files import File, Files, InclusionLevel, set_exclusions
 
