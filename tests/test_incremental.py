@@ -52,8 +52,11 @@ def page_text(tree, rel: str) -> str:
         return fh.read()
 
 
-def test_pages_kept_by_key_equal_a_fresh_generation(tmp_path):
+def test_pages_kept_by_key_equal_a_fresh_generation(tmp_path, monkeypatch):
     tree = copy_sample(tmp_path / "repo")
+    made = []  # the item pages each build generates (the others are kept by key)
+    item_page = generate.Site.item
+    monkeypatch.setattr(generate.Site, "item", lambda self, item: made.append(item.id) or item_page(self, item))
     build(tree)
     kept_before = page_text(tree, "items/2026/11/20261106-yunling-01.md")
 
@@ -79,12 +82,23 @@ def test_pages_kept_by_key_equal_a_fresh_generation(tmp_path):
     build(tree)
     assert_tree_is_fresh(tree)
 
-    # 4. A later item moves the build's reference date: deadlines of instructions are re-judged.
+    # 4. A later item moves the build's reference date past no deadline: no instruction's page is made again.
+    tree.item("20261127-qingxi-01", "---\ntitle: 青溪县完成秋冬季农田水利检修\nunit: qingxi\ndate: 2026-11-27\n"
+                                    "category: 动态\nurgency: 平件\nclassification: 内部\nauthors: [何晓岚]\n---\n\n"
+                                    "青溪县完成秋冬季农田水利检修。\n")
+    made.clear()
+    build(tree)
+    assert made == ["20261127-qingxi-01"]
+    assert_tree_is_fresh(tree)
+
+    # 5. A later item moves the build's reference date past a deadline: that instruction is re-judged.
     assert "已逾期" not in page_text(tree, "items/2026/11/20261113-yingji-01.md")  # due 2026-11-30, no answer
+    made.clear()
     tree.item("20261201-qingxi-01", "---\ntitle: 青溪县开展冬季安全检查\nunit: qingxi\ndate: 2026-12-01\ncategory: 动态\n"
                                     "urgency: 平件\nclassification: 内部\nauthors: [何晓岚]\n---\n\n青溪县开展冬季安全检查。\n")
     build(tree)
     assert "已逾期" in page_text(tree, "items/2026/11/20261113-yingji-01.md")
+    assert sorted(made) == ["20261113-yingji-01", "20261201-qingxi-01"]
     assert_tree_is_fresh(tree)
 
 
