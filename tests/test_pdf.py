@@ -374,3 +374,74 @@ def test_copy_numbers(rendered):
     assert again.exit_code == 0, again.output
     with open(files[1], "rb") as a, open(os.path.join(tree.root, "build/copies2/neican/2026/088/000002.pdf"), "rb") as b:
         assert a.read() == b.read()
+
+
+def _new_daily_issue(tree, day: str) -> str:
+    """A new item of ``day``, assembled and signed into the next daily issue: its manifest."""
+    from conftest import GOOD_ITEM
+    tree.item(f"{day.replace('-', '')}-qingxi-01", GOOD_ITEM.replace("2026-11-03", day))
+    assert tree.run("assemble", "上报", "--date", day).exit_code == 0
+    rel = sorted(glob.glob(os.path.join(tree.root, "issues/daily/2026/*.yml")), key=os.path.getmtime)[-1]
+    assert tree.run("sign", rel, "--date", day).exit_code == 0
+    return os.path.relpath(rel, tree.root)
+
+
+_LOGGED: dict = {}  # what the module-level wrappers below call and write to (workers inherit it by fork)
+
+
+def _logged_render_one(job):
+    with open(_LOGGED["log"], "a", encoding="utf-8") as fh:
+        fh.write(f"{'ahead' if _LOGGED.get('inside') else 'build'}\t{job.key}\n")
+    return _LOGGED["render_one"](job)
+
+
+def _logged_render_ahead(*args):
+    _LOGGED["inside"] = True
+    try:
+        return _LOGGED["render_ahead"](*args)
+    finally:
+        _LOGGED["inside"] = False
+
+
+def _log_renders(monkeypatch, log):
+    """Log each PDF rendered, in whichever process: (where, issue), where is 'ahead' inside
+    ``render_ahead``. Module-level wrappers: the pool sends its functions by name."""
+    from kanwu import pdf as pdf_mod
+    _LOGGED.update(log=str(log), render_one=pdf_mod.render_one, render_ahead=pdf_mod.render_ahead, inside=False)
+    monkeypatch.setattr(pdf_mod, "render_one", _logged_render_one)
+    monkeypatch.setattr(pdf_mod, "render_ahead", _logged_render_ahead)
+
+
+def test_the_days_new_issue_renders_while_the_repository_is_read(tmp_path, monkeypatch):
+    """A build starts the PDFs of the issues made since the live release on the workers before it
+    reads the repository, each from a partial load; the file made is the one the whole view names,
+    and the build does not render it again. If that fails, the build renders it as usual."""
+    from kanwu import audience, validate
+    from kanwu import pdf as pdf_mod
+    from kanwu.pdf import document
+
+    tree = copy_sample(tmp_path / "repo")
+    assert tree.run("build").exit_code == 0
+    log = tmp_path / "renders.log"
+    _log_renders(monkeypatch, log)
+    rel = _new_daily_issue(tree, "2026-11-25")
+    result = tree.run("build")
+    assert result.exit_code == 0, result.output
+    number = int(os.path.basename(rel)[:3])
+    assert log.read_text(encoding="utf-8").splitlines() == [f"ahead\t《澜江信息》（上报）2026年第{number}期"]
+
+    repo = validate.load_checked(tree.root)
+    view = audience.view(repo, audience.pick(repo.config, None))
+    issue = next(i for i in view.issues if i.path == rel)
+    whole = pdf_mod.job(tree.root, "", document.issue_html(tree.root, view, issue), pdf_mod.Lookup(tree.root).base)
+    with open(whole.out, "rb") as a, open(os.path.join(tree.root, "site/quanti/pdf/daily/2026", f"{number:03d}.pdf"), "rb") as b:
+        assert a.read() == b.read()
+
+    # The partial load fails in the worker: the build renders the issue itself, once.
+    log.unlink()
+    rel = _new_daily_issue(tree, "2026-11-26")
+    whole_load = validate.load_repository
+    monkeypatch.setattr(validate, "load_repository", lambda root, years=None: 1 / 0 if years else whole_load(root))
+    result = tree.run("build")
+    assert result.exit_code == 0, result.output
+    assert log.read_text(encoding="utf-8").splitlines() == [f"build\t《澜江信息》（上报）2026年第{number + 1}期"]

@@ -68,6 +68,8 @@ def source_date_epoch(root: str) -> str:
 def build(root: str, audience_name: str | None = None, pdf: bool = True, out_root: str | None = None) -> BuildResult:
     """Build one audience's site and switch it live."""
     with _workers(pdf) as workers:  # forked before the repository is read: small, and ready in time
+        if workers is not None:
+            _render_ahead(root, audience_name, workers)
         repo = load_checked(root)
         aud = audience_mod.pick(repo.config, audience_name)
         live = os.path.join(out_root or os.path.join(root, "site"), aud.id)
@@ -76,6 +78,20 @@ def build(root: str, audience_name: str | None = None, pdf: bool = True, out_roo
             switch(live, result.release)
             prune(os.path.dirname(result.release), keep=os.path.realpath(result.release))
     return result
+
+
+def _render_ahead(root: str, audience_name: str | None, workers) -> None:
+    """Start the PDFs of the issues made since the live release on the workers, before the
+    repository is read: at 50,000 items the day's PDF (~1 s) then renders while the build reads
+    and checks the archive (~1 s), rather than after."""
+    from .config import load_config
+    from .pdf import changed_manifests
+    try:
+        aud = audience_mod.pick(load_config(root), audience_name)
+        since = os.stat(os.path.join(root, "build", aud.id, "state.pickle")).st_mtime
+    except (OSError, KanwuError):  # no release yet (everything renders anyway), or a bad config: reported next
+        return
+    workers.ahead(root, audience_name, changed_manifests(root, since))
 
 
 def _workers(pdf: bool):

@@ -8,6 +8,7 @@ CSS, fonts, WeasyPrint's version), so unchanged issues are never rendered again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import multiprocessing
@@ -230,6 +231,56 @@ def render_one(job: Job) -> str:
     return ""
 
 
+AHEAD_MAX = 4  # manifests changed since the last build: a day's new issues, not a bulk change
+
+
+def changed_manifests(root: str, since: float) -> list[str]:
+    """The manifests in each periodical's newest year written after ``since`` (when the live release
+    was recorded), found without reading the repository: the day's new issues. [] when there are
+    more than ``AHEAD_MAX``: then the build renders them the usual way."""
+    from ..manifest import ISSUES_DIR
+    out = []
+    with contextlib.suppress(OSError):
+        for p in sorted(os.listdir(os.path.join(root, ISSUES_DIR))):
+            folder = os.path.join(root, ISSUES_DIR, p)
+            years = [y for y in os.listdir(folder) if y.isdigit()] if os.path.isdir(folder) else []
+            if not years:
+                continue
+            year = max(years)
+            with os.scandir(os.path.join(folder, year)) as entries:
+                out += [f"{ISSUES_DIR}/{p}/{year}/{e.name}" for e in entries
+                        if e.name.endswith((".yml", ".yaml")) and e.is_file(follow_symlinks=False)
+                        and e.stat(follow_symlinks=False).st_mtime > since]
+    return sorted(out) if len(out) <= AHEAD_MAX else []
+
+
+def render_ahead(root: str, audience_name: str | None, rels: list[str]) -> None:
+    """In a worker: render the PDFs of the issues at ``rels`` into the cache, each from a partial
+    load (the year of the issue and of its items: ~0.2 s at 50,000 items, against ~1 s for all).
+    The HTML is that of the whole view, so the build's job for the issue names the same file. An
+    issue that cannot be had this way (a problem in the input, a rendering that fails) is left to
+    the build, which renders or reports it as usual; nothing here is ever shown to the user."""
+    from .. import audience as audience_mod
+    from ..manifest import load_manifest
+    from ..validate import load_repository
+    for rel in rels:
+        try:
+            issue, _ = load_manifest(root, rel)
+            if issue is None:
+                continue
+            years = {issue.year} | {int(i[:4]) for i in issue.item_ids if i[:4].isdigit()}
+            repo = load_repository(root, years)
+            if repo.errors:
+                return
+            view = audience_mod.view(repo, audience_mod.pick(repo.config, audience_name))
+            found = [i for i in view.issues if i.path == rel and all(x in view.items for x in i.item_ids)]
+            jobs = jobs_for(root, view, found)
+            if jobs and not os.path.exists(jobs[0].out) and not render_one(jobs[0]):
+                _record(root, jobs)
+        except Exception:  # noqa: BLE001 - the build makes it again, and reports what is wrong
+            continue
+
+
 # ---- parent side -----------------------------------------------------------------------------
 
 class Workers:
@@ -240,6 +291,21 @@ class Workers:
     def __init__(self, processes: int | None = None):
         ctx = multiprocessing.get_context("fork")
         self.pool = ctx.Pool(processes or min(cores(), 2), initializer=_init_worker)
+        self._early = None  # ``ahead``'s renders, still running
+
+    def ahead(self, root: str, audience_name: str | None, rels: list[str]) -> None:
+        """Render the PDFs of the issues at ``rels`` in a worker now, from what little they need
+        (``render_ahead``), while the caller reads the whole repository; ``run_jobs`` waits for them
+        before it looks for what is missing, and then finds their files in the cache."""
+        if rels and self.pool is not None:
+            self._early = self.pool.apply_async(render_ahead, (root, audience_name, rels))
+
+    def settle(self) -> None:
+        """Wait for the renders started by ``ahead``; what they failed to make is made as usual."""
+        early, self._early = self._early, None
+        if early is not None:
+            with contextlib.suppress(Exception):
+                early.get(timeout=TIMEOUT_S)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -257,6 +323,8 @@ class Workers:
 def run_jobs(jobs: list[Job], processes: int | None = None, workers: Workers | None = None) -> dict[str, str]:
     """Render the jobs whose cache file is missing; → {job.key: failure reason}. ``workers``:
     started ahead (``Workers``), used first; without them, or once broken, a pool is started here."""
+    if workers is not None:
+        workers.settle()
     todo = [j for j in jobs if not os.path.exists(j.out)]
     failures: dict[str, str] = {}
     try:
