@@ -16,7 +16,7 @@ import pytest
 
 from conftest import ROOT, copy_sample, item_path
 
-from kanwu import audience, generate, validate
+from kanwu import audience, generate, shards, validate
 
 
 def fresh_pages(root: str) -> dict:
@@ -295,6 +295,30 @@ def test_releases_share_unchanged_year_folders(tmp_path):
     live = [d for d in os.listdir(store) if not d.startswith(".trash-")]
     assert {os.path.join(store, d) for d in live if d.startswith("items-2026-11.")} <= used
     assert len([d for d in live if d.startswith("items-2026-11.")]) == 2
+
+
+def test_a_build_failing_while_the_release_is_copied_leaves_the_live_one_alone(tmp_path, monkeypatch):
+    """A publish copies the live release while it generates the pages: if the generation fails,
+    the half-made copy is removed once the copy is over, and the live release stays as it was."""
+    tree = copy_sample(tmp_path / "repo")
+    build(tree)
+    live = os.path.realpath(os.path.join(tree.root, "site", "lingdao"))
+    before = sorted(os.listdir(live))
+    tree.item("20261124-qingxi-01", "---\ntitle: 青溪县开展冬季安全检查\nunit: qingxi\ndate: 2026-11-24\ncategory: 动态\n"
+                                    "urgency: 平件\nclassification: 内部\nauthors: [何晓岚]\n---\n\n青溪县开展冬季安全检查。\n")
+    copied = []
+    link_copy = shards.link_copy
+    monkeypatch.setattr(shards, "link_copy", lambda *a: (time.sleep(0.5), link_copy(*a), copied.append(a[1])))
+
+    def fail(self):
+        raise RuntimeError("生成失败")
+    monkeypatch.setattr(generate.Site, "pages", fail)
+    with pytest.raises(RuntimeError):
+        tree.run("build", "--no-pdf", "--audience", "lingdao")
+    releases = os.path.join(tree.root, "build", "lingdao", "releases")
+    assert copied and copied[0].startswith(os.path.join(releases, ".tmp-"))  # the copy had begun, and finished
+    assert not [d for d in os.listdir(releases) if d.startswith(".tmp-")]
+    assert os.path.realpath(os.path.join(tree.root, "site", "lingdao")) == live and sorted(os.listdir(live)) == before
 
 
 def test_two_process_full_build_equals_one_process_build(tmp_path, monkeypatch):

@@ -137,36 +137,6 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
     last_keys = {p: (k, in_tree[p]) for p, k in keys.items() if p in in_tree} if keys else {}
     docs = os.path.join(work, "docs")
     os.makedirs(docs, exist_ok=True)
-    pdfs = rendering.paths if rendering else set()
-    site = generate.Site(view, pdfs=pdfs, evaluation=repo.evaluation, previous=last_keys)
-    with bulk_load():  # keys and pages of 57,000 pages: kept to the end, and not a cycle among them
-        site.prepare()  # (may fork: before the thread below)
-        if rendering:
-            rendering.start()
-        try:
-            pages = site.pages()
-        except Exception:
-            if rendering:
-                rendering.wait()  # no thread left using the workers the caller is about to close
-            raise
-    if rendering:
-        waited = time.monotonic()
-        files.update(rendering.result())
-        phases[0] = ("PDF", phases[0][1] + time.monotonic() - waited)  # the wait beyond the generation
-        mark += time.monotonic() - waited
-    files.update(pages)
-    files.update(static_files(root, view))
-    try:
-        written, removed, hashes = generate.write_tree(docs, files, in_tree, known)
-    except generate.StaleTree:  # the tree was changed behind kanwu's back: generate every page
-        files = {k: v for k, v in files.items() if k in pdfs}
-        site = generate.Site(view, pdfs=pdfs, evaluation=repo.evaluation)
-        files.update(site.pages())
-        files.update(static_files(root, view))
-        written, removed, hashes = generate.write_tree(docs, files, {}, known)
-    _write_record(tree_path, {"salt": salt, "keys": site.keys, "pages": hashes})
-    render.save_cache()
-    phases.append(("生成页面", time.monotonic() - mark))
     folder = os.path.join(work, "releases")
     os.makedirs(folder, exist_ok=True)
     for leftover in os.listdir(folder):  # a build killed half-way leaves its temporary folder
@@ -179,13 +149,55 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
     incremental = bool(previous and os.path.isdir(previous) and state.get("engine") == engine
                        and state.get("release") == os.path.basename(previous)
                        and not shards.broken(previous))  # a damaged live release is rebuilt, not copied
+    pdfs = rendering.paths if rendering else set()
+    site = generate.Site(view, pdfs=pdfs, evaluation=repo.evaluation, previous=last_keys)
+    copying = None
+    try:
+        with bulk_load():  # keys and pages of 57,000 pages: kept to the end, and not a cycle among them
+            site.prepare()  # (may fork: before the threads below)
+            if rendering:
+                rendering.start()
+            if incremental:  # the new release starts as a copy of the live one, made meanwhile
+                copying = shards.Copying(previous, tmp)
+            try:
+                pages = site.pages()
+            except BaseException:
+                if rendering:
+                    rendering.wait()  # no thread left using the workers the caller is about to close
+                raise
+        if rendering:
+            waited = time.monotonic()
+            files.update(rendering.result())
+            phases[0] = ("PDF", phases[0][1] + time.monotonic() - waited)  # the wait beyond the generation
+            mark += time.monotonic() - waited
+        files.update(pages)
+        files.update(static_files(root, view))
+        try:
+            written, removed, hashes = generate.write_tree(docs, files, in_tree, known)
+        except generate.StaleTree:  # the tree was changed behind kanwu's back: generate every page
+            if copying:
+                copying.wait()  # before a fork that rendering every body may take
+            files = {k: v for k, v in files.items() if k in pdfs}
+            site = generate.Site(view, pdfs=pdfs, evaluation=repo.evaluation)
+            files.update(site.pages())
+            files.update(static_files(root, view))
+            written, removed, hashes = generate.write_tree(docs, files, {}, known)
+        _write_record(tree_path, {"salt": salt, "keys": site.keys, "pages": hashes})
+        render.save_cache()
+    except BaseException:
+        if copying:  # the copy is finished before it is removed
+            with contextlib.suppress(Exception):
+                copying.wait()
+            shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    phases.append(("生成页面", time.monotonic() - mark))
     bundles = bundle_keys(site.bundles, salt)
     was = (state.get("fragments") or {}) if incremental else {}  # {bundle: {fragment: (page, search key)}}
     fragments = {b: f for b, f in was.items() if b in bundles}
     store = os.path.join(work, "store")
     try:
         if incremental:
-            shards.link_copy(previous, tmp)
+            copying.wait()
             changed_outputs = [out for rel in written + removed for out in outputs(rel)]
             for shard in sorted({shards.shard_of(out) for out in changed_outputs} - {None}):
                 shards.unshare(tmp, shard, store, name)
