@@ -6,6 +6,7 @@ import functools
 import http.server
 import os
 import re
+import shutil
 import threading
 
 import pytest
@@ -123,6 +124,27 @@ def test_search_terms(page, server, word, expected):
     assert titles
     if expected:
         assert expected in titles[:2]
+
+
+def test_parts_kept_out_of_search_are_marked_as_pagefind_reads_them(built, tmp_path):
+    """Item pages keep their marks, metadata and deadline states out of the index. Python-Markdown
+    writes a bare attribute as data-pagefind-ignore="data-pagefind-ignore", which Pagefind reads as
+    invalid (a warning per element, then a guess): the value is written out."""
+    import subprocess
+    import sys
+    items = os.path.join(built.root, "site", "quanti", "items")
+    values = []
+    for dirpath, _, files in os.walk(items, followlinks=True):
+        for name in files:
+            if name.endswith(".html"):
+                with open(os.path.join(dirpath, name), encoding="utf-8") as fh:
+                    values += re.findall(r'data-pagefind-ignore(?:="([^"]*)")?', fh.read())
+    assert len(values) > 100 and set(values) == {"all"}
+    shutil.copytree(items, tmp_path / "items", symlinks=False)
+    res = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(tmp_path / "items"), "--output-path",
+                          str(tmp_path / "out")], capture_output=True, text=True)
+    assert res.returncode == 0 and "Parsing files" in res.stdout
+    assert "not valid" not in res.stdout + res.stderr
 
 
 def test_no_external_references_in_any_page(built):

@@ -275,12 +275,12 @@ class Site:
         parts = [
             '<div class="kanwu-item" data-pagefind-body markdown>',
             f"# {md(item.title)}",
-            self.marks(item).replace("<p ", "<p data-pagefind-ignore ", 1),
+            self.marks(item).replace("<p ", '<p data-pagefind-ignore="all" ', 1),
             # No data-pagefind-filter: Pagefind 1.5 writes filter files in a different order on
             # every run, and builds must be byte-reproducible.
             f'<span data-pagefind-meta="日期" hidden>{item.date.isoformat()}</span>',
             # Raw HTML, not Markdown: see ``href``. Its links are to pages generated here from the same data.
-            '<div class="kanwu-meta" data-pagefind-ignore>\n<ul>\n' + "\n".join(meta) + "\n</ul>\n</div>",
+            '<div class="kanwu-meta" data-pagefind-ignore="all">\n<ul>\n' + "\n".join(meta) + "\n</ul>\n</div>",
             f'<div class="kanwu-body">\n{body}\n</div>',
             "</div>",
             "## 采用情况",
@@ -317,7 +317,7 @@ class Site:
             blocks.append(
                 f'<div class="kanwu-instruction"><p><strong>{render.esc(ins.by)}</strong>（{cn_date(ins.date)}）：'
                 f"{render.esc(ins.text)}</p><p>承办单位：{render.esc(units)}；办理时限：{cn_date(ins.due)}；"
-                f'<span class="kanwu-status{" kanwu-overdue" if overdue else ""}" data-pagefind-ignore>{status}</span></p>'
+                f'<span class="kanwu-status{" kanwu-overdue" if overdue else ""}" data-pagefind-ignore="all">{status}</span></p>'
                 f"<ul>{rows}</ul></div>")
         return "\n".join(blocks)
 
