@@ -521,6 +521,31 @@ def test_search_staging_falls_back_to_disk_when_memory_is_full(tmp_path, monkeyp
     assert build(tree) > 0
 
 
+def test_staging_left_by_a_killed_build_is_swept_and_a_running_ones_kept(tmp_path, monkeypatch):
+    """A build killed while Pagefind ran leaves its staging folder in memory: the next build removes
+    it, and leaves alone those of builds still running (of any repository) and anything else."""
+    import subprocess
+    import sys
+
+    from kanwu import searchindex
+    tree = copy_sample(tmp_path / "repo")
+    shm = tmp_path / "shm"
+    shm.mkdir()
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        for name in (f"kanwu-{gone.stdout.strip()}-pagefind-2026-abc", f"kanwu-{running.pid}-pagefind-2026-def",
+                     "kanwu-notes", "other-pagefind-2026"):
+            (shm / name / "items").mkdir(parents=True)
+        monkeypatch.setattr(searchindex, "_scratch", lambda: str(shm))
+        build(tree)
+        assert sorted(os.listdir(shm)) == sorted([f"kanwu-{running.pid}-pagefind-2026-def", "kanwu-notes",
+                                                  "other-pagefind-2026"])
+    finally:
+        running.kill()
+        running.wait()
+
+
 def test_known_docs_files_equal_mkdocs_get_files(tmp_path):
     """The lean incremental MkDocs run builds its File list from kanwu's own list: it must be MkDocs' own."""
     from mkdocs.config import load_config as mkdocs_config

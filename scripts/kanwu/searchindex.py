@@ -18,6 +18,7 @@ page, every new one among them, nothing is removed and the bundle is indexed aga
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -73,7 +74,8 @@ def _stage(site_dir: str, bundle: str, pages: dict) -> tuple[str, dict]:
     for where in dict.fromkeys((_scratch(), None)):
         staging = ""
         try:
-            staging = tempfile.mkdtemp(prefix=f"kanwu-{bundle}-", dir=where)
+            _sweep(where or tempfile.gettempdir())
+            staging = tempfile.mkdtemp(prefix=f"kanwu-{os.getpid()}-{bundle}-", dir=where)
             made, urls = set(), {}
             for rel in pages:
                 for page in outputs(rel):
@@ -90,6 +92,25 @@ def _stage(site_dir: str, bundle: str, pages: dict) -> tuple[str, dict]:
             if where is None:
                 raise
     raise AssertionError("unreachable")
+
+
+_STAGING = re.compile(r"^kanwu-(\d+)-pagefind-")
+
+
+def _sweep(where: str) -> None:
+    """Remove the staging folders of builds that were killed (their process is gone); those of
+    builds still running, of this repository or another, stay."""
+    with contextlib.suppress(OSError):
+        for name in os.listdir(where):
+            m = _STAGING.match(name)
+            if not m or int(m.group(1)) == os.getpid():
+                continue
+            try:
+                os.kill(int(m.group(1)), 0)
+            except ProcessLookupError:
+                shutil.rmtree(os.path.join(where, name), ignore_errors=True)
+            except OSError:  # alive, another user's
+                continue
 
 
 def _scratch() -> str | None:
