@@ -138,10 +138,17 @@ def _digest(key: str) -> str:
 class Site:
     """Builds every page of one audience's site."""
 
-    def __init__(self, view: View, pdfs: set[str] | None = None, evaluation=None, previous: dict | None = None):
-        """``previous``: {page: [key, sha1]} of the last build with the same salt (see ``memo``)."""
+    def __init__(self, view: View, pdfs: set[str] | None = None, evaluation=None, previous: dict | None = None,
+                 sealed: dict | None = None):
+        """``previous``: {page: [key, sha1]} of the last build with the same salt (see ``memo``).
+        ``sealed``: {year: what it gave the last build} for the years ``view`` leaves out (see
+        ``years``): their pages are kept, and the pages spanning years add their numbers."""
         from .stats import Evaluation
         self.view = view
+        self.sealed = sealed or {}
+        # the items and issues whose pages this build makes (a sealed year's may be read for others' pages)
+        self.made_items = [i for i in view.items.values() if i.date.year not in self.sealed]
+        self.made_issues = [i for i in view.issues if i.year not in self.sealed]
         self.previous = previous or {}
         self.keys: dict = {}  # page -> key of its inputs, for the next build
         self.bundles: dict = {}  # Pagefind bundle -> {page: key of what the index reads from it}
@@ -157,6 +164,9 @@ class Site:
         self.today = reference_date(view)
         self.followups = follow_ups(view.items)  # computed once: a scan per item page is quadratic
         self._prepared: tuple | None = None
+        self._summaries: dict | None = None
+        self._counts: dict | None = None
+        self._instructed: list | None = None
 
     def memo(self, path: str, key: str, make):
         """The page at ``path``, or Kept when its inputs (``key``) are those of the last build.
@@ -182,8 +192,8 @@ class Site:
     def prepare(self) -> tuple[list, list]:
         """The keys (digested) of the item and issue pages, and the bodies of those to be generated rendered,
         on every core when they are many (forked processes: call it before starting threads)."""
-        items = [(item_page(item), _digest(self.item_key(item)), item) for item in self.view.items.values()]
-        issues = [(issue_page(issue), _digest(self.issue_key(issue)), issue) for issue in self.view.issues]
+        items = [(item_page(item), _digest(self.item_key(item)), item) for item in self.made_items]
+        issues = [(issue_page(issue), _digest(self.issue_key(issue)), issue) for issue in self.made_issues]
         self._prerender(items, issues)
         self._prepared = (items, issues)
         return self._prepared
@@ -237,6 +247,13 @@ class Site:
             out[path] = self._memo(path, digest, lambda issue=issue: self.issue(issue))
             indexed.append((path, issue.date, self.issue_key(issue, dated=False)))
         self.bundles = search_bundles(indexed)
+        for year, entry in sorted(self.sealed.items()):
+            if entry["bundle"]:
+                self.bundles[f"pagefind-{year}"] = entry["bundle"]
+            for path, (key, sha1) in entry["pages"].items():
+                if key is not None:
+                    self.keys[path] = key
+                out[path] = Kept(sha1)
         out.update(self.periodicals())
         out.update(self.indexes())
         out["index.md"] = self.home()
@@ -389,18 +406,20 @@ class Site:
         rows = []
         for pid in self.view.audience.periodicals:
             p = self.config.periodicals[pid]
-            issues = sorted(self.view.issues_of(pid), key=lambda i: (i.year, i.number), reverse=True)
+            issues = sorted((i for i in self.made_issues if i.periodical == pid), key=lambda i: (i.year, i.number), reverse=True)
             src = f"periodicals/{pid}/index.md"
             by_year = defaultdict(list)
             for i in issues:
                 by_year[i.year].append(i)
-            parts = [f"# 《{md(p.name)}》{md(p.edition)}", f"共 {len(issues)} 期。"]
+            sealed = {y: e["summary"]["issues"][pid] for y, e in self.sealed.items() if e["summary"]["issues"].get(pid)}
+            total = len(issues) + sum(sealed.values())
+            parts = [f"# 《{md(p.name)}》{md(p.edition)}", f"共 {total} 期。"]
 
             def entries(at: str, year_issues: list) -> str:
                 return html_list([f"{html_link(at, issue_page(i), f'{i.year}年第{i.number}期（总第{i.total}期）')} "
                                   f"{cn_date(i.date)}，{len(i.item_ids)} 条" for i in year_issues])
-            years = sorted(by_year, reverse=True)
-            for year in years:
+            years = sorted(set(by_year) | set(sealed), reverse=True)
+            for year in by_year:
                 # Each year on its own page too, kept while its issues are unchanged: the
                 # periodical's page lists only the newest year, whatever the archive's age.
                 ysrc = f"periodicals/{pid}/{year}.md"
@@ -410,13 +429,13 @@ class Site:
                     f"共 {len(by_year[year])} 期。\n\n" + entries(ysrc, by_year[year]), "listing"))
             if years:
                 parts.append(f"## {years[0]}年")
-                parts.append(entries(src, by_year[years[0]]))
+                parts.append(entries(src, by_year[years[0]]))  # a periodical's newest year is never sealed
                 parts.append("## 各年")
-                parts.append("\n".join(f"- [{y}年]({link(src, f'periodicals/{pid}/{y}.md')})：{len(by_year[y])} 期"
-                                       for y in years))
+                parts.append("\n".join(f"- [{y}年]({link(src, f'periodicals/{pid}/{y}.md')})："
+                                       f"{len(by_year[y]) if y in by_year else sealed[y]} 期" for y in years))
             out[src] = page(f"{p.name}（{p.edition}）", "\n\n".join(parts), "listing")
             latest = issues[0] if issues else None
-            rows.append(f"| [{md(p.edition)}]({pid}/index.md) | {len(issues)} | "
+            rows.append(f"| [{md(p.edition)}]({pid}/index.md) | {total} | "
                         + (f"[{latest.year}年第{latest.number}期]({link('periodicals/index.md', issue_page(latest))})" if latest else "—")
                         + " |")
         out["periodicals/index.md"] = page("刊物", "# 刊物\n\n| 刊物 | 期数 | 最新一期 |\n| --- | --- | --- |\n"
@@ -442,43 +461,96 @@ class Site:
             by_month[i.date.strftime("%Y年%m月")].append(i)
         return "\n\n".join(f"## {m}\n\n{self.item_list(src, by_month[m])}" for m in sorted(by_month, reverse=True))
 
-    def paged(self, base: str, title: str, intro: str, by_year: dict[int, list[Item]]) -> dict:
+    def paged(self, base: str, title: str, intro: str, by_year: dict[int, list[Item]], sealed: dict | None = None) -> dict:
         """A listing split by year: ``base``.md with the years, ``base``/<year>.md with the items
-        (``by_year``: the items of each year, in the view's order).
+        (``by_year``: the items of each year, in the view's order; ``sealed``: {year: how many}
+        of the sealed years, whose pages are kept).
 
         Publishing today then rewrites this year's page only, whatever the size of the archive.
         """
         out = {}
         rows = []
-        for year in sorted(by_year, reverse=True):
+        sealed = sealed or {}
+        for year in sorted(set(by_year) | set(sealed), reverse=True):
             src = f"{base}/{year}.md"
-            out[src] = self.memo(src, f"{title}|{self.list_key(by_year[year])}", lambda src=src, year=year: page(
-                f"{title}（{year}年）", f"# {md(title)}（{year}年）\n\n共 {len(by_year[year])} 条。\n\n"
-                + self.grouped(src, by_year[year]), "listing"))
-            rows.append(f"- [{year}年]({link(base + '.md', src)})：{len(by_year[year])} 条")
+            if year in by_year:
+                out[src] = self.memo(src, f"{title}|{self.list_key(by_year[year])}", lambda src=src, year=year: page(
+                    f"{title}（{year}年）", f"# {md(title)}（{year}年）\n\n共 {len(by_year[year])} 条。\n\n"
+                    + self.grouped(src, by_year[year]), "listing"))
+            rows.append(f"- [{year}年]({link(base + '.md', src)})：{len(by_year[year]) if year in by_year else sealed[year]} 条")
         out[f"{base}.md"] = page(title, f"# {md(title)}\n\n{intro}\n\n" + ("\n".join(rows) or "暂无信息。"), "listing")
         return out
 
+    def summaries(self) -> dict:
+        """{year: what the year adds to the pages spanning years}, for the years read (see ``years``):
+        items and adopted ones per unit, category, month and tag; issues per periodical; the items
+        with leaders' instructions (as ``years.Stub``)."""
+        if self._summaries is None:
+            from .years import Stub
+            out: dict = {}
+            adopted = self.adopted
+            for i in self.made_items:
+                year = i.date.year
+                summary = out.get(year) or out.setdefault(year, {"counts": {}, "issues": {}, "stubs": []})
+                counts, used = summary["counts"], i.id in adopted
+                for key in (("unit", i.unit), ("category", i.category), ("month", year * 100 + i.date.month),
+                            *(("tag", t) for t in i.tags)):
+                    c = counts.get(key) or counts.setdefault(key, [0, 0])
+                    c[0] += 1
+                    c[1] += used
+                if i.instructions:
+                    summary["stubs"].append(Stub(i.id, i.title, i.date, i.unit, i.instructions))
+            for issue in self.made_issues:
+                summary = out.get(issue.year) or out.setdefault(issue.year, {"counts": {}, "issues": {}, "stubs": []})
+                summary["issues"][issue.periodical] = summary["issues"].get(issue.periodical, 0) + 1
+            self._summaries = out
+        return self._summaries
+
+    def counts(self) -> dict:
+        """(kind, key) -> [items, adopted] over every year, sealed or read; kind: unit, category, month, tag."""
+        if self._counts is None:
+            merged: dict = {}
+            for summary in [*self.summaries().values(), *(e["summary"] for e in self.sealed.values())]:
+                for key, (n, used) in summary["counts"].items():
+                    c = merged.get(key) or merged.setdefault(key, [0, 0])
+                    c[0] += n
+                    c[1] += used
+            self._counts = merged
+        return self._counts
+
+    def sealed_counts(self) -> dict:
+        """(kind, key) -> {year: items} of the sealed years: the rows of their kept year pages."""
+        out: dict = {}
+        for year, entry in self.sealed.items():
+            for key, (n, _) in entry["summary"]["counts"].items():
+                out.setdefault(key, {})[year] = n
+        return out
+
+    def instructed(self) -> list:
+        """The items with leaders' instructions of every year (stubs of the sealed years'), in the
+        archive's order: by year, then as the view has them."""
+        if self._instructed is None:
+            mine = [i for i in self.made_items if i.instructions]
+            for entry in self.sealed.values():
+                mine += entry["summary"]["stubs"]
+            self._instructed = sorted(mine, key=lambda i: i.date.year)  # stable: each year's own order
+        return self._instructed
+
     def indexes(self) -> dict:
         out = {}
-        adopted_ids = self.adopted
-        # one pass: each item into its unit's, category's, month's and tags' lists, by year
+        # one pass: each item read into its unit's, category's, month's and tags' lists, by year
         by_unit, by_cat, by_tag = (defaultdict(lambda: defaultdict(list)) for _ in range(3))
         by_month = defaultdict(list)
-        counts = defaultdict(lambda: [0, 0])  # ("unit", id) / ("category", name) / ("month", yyyymm) -> [items, adopted]
-        handling = defaultdict(list)
-        for i in self.view.items.values():
-            year, adopted = i.date.year, i.id in adopted_ids
+        for i in self.made_items:
+            year = i.date.year
             by_unit[i.unit][year].append(i)
             by_cat[i.category][year].append(i)
-            month = year * 100 + i.date.month
-            by_month[month].append(i)
-            for key in (("unit", i.unit), ("category", i.category), ("month", month)):
-                c = counts[key]
-                c[0] += 1
-                c[1] += adopted
+            by_month[year * 100 + i.date.month].append(i)
             for t in i.tags:
                 by_tag[t][year].append(i)
+        counts, sealed = self.counts(), self.sealed_counts()
+        handling = defaultdict(list)
+        for i in self.instructed():
             for ins in i.instructions:
                 for uid in ins.units:
                     handling[uid].append((i, ins))
@@ -494,34 +566,38 @@ class Site:
                     f"时限 {cn_date(ins.due)}：" + ("已反馈" if ins.answered_by(uid) else
                                                  ("**已逾期**" if self.today > ins.due else "办理中"))
                     for i, ins in sorted(handling[uid], key=lambda x: x[1].date))
-            out.update(self.paged(f"units/{uid}", unit.name,
-                                  f"{unit.kind}，共 {total} 条信息，被采用 {adopted} 条。{todo}\n\n## 历年信息", by_unit.get(uid, {})))
+            out.update(self.paged(f"units/{uid}", unit.name, f"{unit.kind}，共 {total} 条信息，被采用 {adopted} 条。{todo}"
+                                  "\n\n## 历年信息", by_unit.get(uid, {}), sealed.get(("unit", uid))))
             rows.append(f"| [{md(unit.name)}]({uid}.md) | {unit.kind} | {total} | {adopted} |")
         out["units/index.md"] = page("报送单位", "# 报送单位\n\n| 单位 | 类型 | 信息 | 采用 |\n| --- | --- | ---: | ---: |\n"
                                      + "\n".join(rows), "listing")
         rows = []
         for cat in CATEGORIES:
             total, adopted = counts.get(("category", cat), (0, 0))
-            out.update(self.paged(f"categories/{CATEGORY_SLUGS[cat]}", cat, f"共 {total} 条。", by_cat.get(cat, {})))
+            out.update(self.paged(f"categories/{CATEGORY_SLUGS[cat]}", cat, f"共 {total} 条。", by_cat.get(cat, {}),
+                                  sealed.get(("category", cat))))
             rows.append(f"| [{cat}]({CATEGORY_SLUGS[cat]}.md) | {total} | {adopted} |")
         out["categories/index.md"] = page("类别", "# 类别\n\n| 类别 | 信息 | 采用 |\n| --- | ---: | ---: |\n"
                                           + "\n".join(rows), "listing")
         rows = []
-        for number in sorted(by_month, reverse=True):
-            group = by_month[number]
+        for number in sorted(set(by_month) | {k for kind, k in sealed if kind == "month"}, reverse=True):
             month = f"{number // 100}-{number % 100:02d}"
             src = f"months/{month}.md"
             label = f"{number // 100}年{number % 100}月"
-            out[src] = self.memo(src, self.list_key(group), lambda src=src, label=label, group=group: page(
-                label, f"# {label}\n\n共 {len(group)} 条。\n\n" + self.item_list(src, group), "listing"))
-            rows.append(f"| [{label}]({month}.md) | {len(group)} | {counts[('month', number)][1]} |")
+            total, adopted = counts[("month", number)]
+            if number in by_month:  # a sealed year's month page is kept
+                group = by_month[number]
+                out[src] = self.memo(src, self.list_key(group), lambda src=src, label=label, group=group: page(
+                    label, f"# {label}\n\n共 {len(group)} 条。\n\n" + self.item_list(src, group), "listing"))
+            rows.append(f"| [{label}]({month}.md) | {total} | {adopted} |")
         out["months/index.md"] = page("月份", "# 月份\n\n| 月份 | 信息 | 采用 |\n| --- | ---: | ---: |\n"
                                       + "\n".join(rows), "listing")
         rows = []
-        sizes = {t: sum(map(len, years.values())) for t, years in by_tag.items()}
-        for tag in sorted(by_tag, key=lambda t: (-sizes[t], t)):
+        sizes = {t: n for (kind, t), (n, _) in counts.items() if kind == "tag"}
+        for tag in sorted(sizes, key=lambda t: (-sizes[t], t)):
             src = tag_page(tag)
-            out.update(self.paged(src[:-3], f"标签：{tag}", f"共 {sizes[tag]} 条。", by_tag[tag]))
+            out.update(self.paged(src[:-3], f"标签：{tag}", f"共 {sizes[tag]} 条。", by_tag.get(tag, {}),
+                                  sealed.get(("tag", tag))))
             rows.append(f"[{md(tag)}（{sizes[tag]}）]({link('tags/index.md', src)})")
         out["tags/index.md"] = page("标签", "# 标签\n\n" + "　".join(rows), "listing")
         return out

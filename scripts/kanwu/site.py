@@ -10,6 +10,7 @@ Layout under the repository:
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
 import logging
 import os
@@ -23,6 +24,7 @@ os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about its
 from . import audience as audience_mod  # noqa: E402
 from . import generate  # noqa: E402
 from . import shards  # noqa: E402
+from . import years as years_mod  # noqa: E402
 from .cache import bulk_load, cores  # noqa: E402
 from .errors import KanwuError  # noqa: E402
 from .searchindex import index_search  # noqa: E402
@@ -70,14 +72,42 @@ def build(root: str, audience_name: str | None = None, pdf: bool = True, out_roo
     with _workers(pdf) as workers:  # forked before the repository is read: small, and ready in time
         if workers is not None:
             _render_ahead(root, audience_name, workers)
-        repo = load_checked(root)
-        aud = audience_mod.pick(repo.config, audience_name)
+        from .config import load_config
+        aud = audience_mod.pick(load_config(root), audience_name)  # a bad configuration: load_checked's error
         live = os.path.join(out_root or os.path.join(root, "site"), aud.id)
         with lock(os.path.join(root, "build", f".{aud.id}.lock")):
-            result = build_release(root, repo, aud, live, pdf, workers)
+            repo, sealed, sigs = load_for_build(root, aud)
+            try:
+                result = build_release(root, repo, aud, live, pdf, workers, sealed, sigs)
+            except years_mod.ReadAll:  # the years read do not cover what the pages show: read them all
+                repo = load_checked(root)
+                result = build_release(root, repo, aud, live, pdf, workers, {}, sigs)
             switch(live, result.release)
             prune(os.path.dirname(result.release), keep=os.path.realpath(result.release))
     return result
+
+
+def load_for_build(root: str, aud) -> tuple:
+    """(repository, sealed years, signatures). The repository holds the years whose pages may
+    change (``years.plan``, and those tied to them) and the years tied to those (what their pages
+    show); every other year is sealed, given with what it gave the last build."""
+    sigs = years_mod.signatures(root)  # before reading: a file changed meanwhile is read again next time
+    record = _read_record(os.path.join(root, "build", aud.id, years_mod.RECORD))
+    dirty = years_mod.plan(record, root, page_salt(root, aud.id), engine_fingerprint(root), sigs)
+    if dirty is None:
+        return load_checked(root), {}, sigs
+    kept, tied = record["years"], years_mod.ties(record["years"], {}, set())
+    read = years_mod.around(dirty, tied)  # first from the record; then from what was read
+    loaded = years_mod.around(read, tied) & set(sigs)
+    while loaded < set(sigs):
+        repo = load_checked(root, loaded)
+        tied = years_mod.ties(kept, years_mod.refs_of(repo.items, repo.issues), loaded)
+        read = years_mod.around(dirty, tied)
+        need = years_mod.around(read, tied) & set(sigs)
+        if need <= loaded:
+            return repo, {y: kept[y] for y in sigs if y not in read}, sigs
+        loaded |= need
+    return load_checked(root), {}, sigs
 
 
 def _render_ahead(root: str, audience_name: str | None, workers) -> None:
@@ -102,13 +132,18 @@ def _workers(pdf: bool):
     return Workers()
 
 
-def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=None) -> BuildResult:
+def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=None, sealed: dict | None = None,
+                  sigs: dict | None = None) -> BuildResult:
     """Generate, render and index one audience into a new, complete release folder (not yet live).
 
     When the live release was built by the same engine (mkdocs.yml, theme, versions), the new
     release starts as a hard-linked copy of it and MkDocs rebuilds only the pages whose
     source changed (written to fresh files, so the live release is never touched); Pagefind
     re-indexes only the years those pages belong to. Otherwise everything is built.
+
+    ``sealed``: the years ``repo`` leaves out (``load_for_build``), their pages kept as they are;
+    ``sigs``: the signatures of every year's files, taken before ``repo`` was read, for the record
+    of what each year gave this build (``years``); without them no such record is kept.
     """
     start = time.monotonic()
     view = audience_mod.view(repo, aud)
@@ -123,7 +158,7 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
     rendering = None
     if pdf:  # the jobs; rendered by the workers while the pages are generated
         from . import pdf as pdf_mod
-        rendering = pdf_mod.render_view(root, view, repo.evaluation, workers)
+        rendering = pdf_mod.render_view(root, view, repo.evaluation, workers, set(sealed or ()))
         phases.append(("PDF", time.monotonic() - mark))
         mark = time.monotonic()
     # Two records: what the live release was built from (state.pickle, written when a release is
@@ -150,7 +185,10 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
                        and state.get("release") == os.path.basename(previous)
                        and not shards.broken(previous))  # a damaged live release is rebuilt, not copied
     pdfs = rendering.paths if rendering else set()
-    site = generate.Site(view, pdfs=pdfs, evaluation=repo.evaluation, previous=last_keys)
+    sealed = sealed or {}
+    site = generate.Site(view, pdfs=pdfs, evaluation=repo.evaluation, previous=last_keys, sealed=sealed)
+    if sealed and max(sealed) >= (site.today - dt.timedelta(days=7)).year:  # the home page's week reaches a sealed year
+        raise years_mod.ReadAll()
     copying = None
     try:
         with bulk_load():  # keys and pages of 57,000 pages: kept to the end, and not a cycle among them
@@ -171,10 +209,13 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
             phases[0] = ("PDF", phases[0][1] + time.monotonic() - waited)  # the wait beyond the generation
             mark += time.monotonic() - waited
         files.update(pages)
-        files.update(static_files(root, view))
+        assets = asset_refs(view)
+        files.update(static_files(root, view, {a for y in sealed.values() for a in y["assets"]}))
         try:
             written, removed, hashes = generate.write_tree(docs, files, in_tree, known)
         except generate.StaleTree:  # the tree was changed behind kanwu's back: generate every page
+            if sealed:
+                raise years_mod.ReadAll() from None
             if copying:
                 copying.wait()  # before a fork that rendering every body may take
             files = {k: v for k, v in files.items() if k in pdfs}
@@ -238,6 +279,12 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
     os.rename(tmp, release)
     _write_record(state_path, {"engine": engine, "release": name, "pages": hashes, "search": bundles,
                                "fragments": fragments})
+    record = os.path.join(work, years_mod.RECORD)
+    if sigs is not None:
+        _write_record(record, years_mod.record(site, repo, hashes, sigs, assets, salt, engine, root))
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(record)
     return BuildResult(aud.id, release, live, sum(1 for f in files if f.endswith(".md")), len(written), len(removed),
                        sum(1 for f in files if f.endswith(".pdf")), time.monotonic() - start, tuple(phases))
 
@@ -327,13 +374,14 @@ def publish(root: str, out_root: str | None = None, pdf: bool = True) -> list[Bu
     One publish at a time (a lock): two merges in quick succession publish one after the other.
     """
     with lock(os.path.join(root, "build", ".publish.lock")), _workers(pdf) as workers:
+        sigs = years_mod.signatures(root)
         repo = load_checked(root)
         results = []
         try:
             for aud in repo.config.audiences.values():
                 live = os.path.join(out_root or os.path.join(root, "site"), aud.id)
                 with lock(os.path.join(root, "build", f".{aud.id}.lock")):
-                    results.append(build_release(root, repo, aud, live, pdf, workers))
+                    results.append(build_release(root, repo, aud, live, pdf, workers, sigs=sigs))
         except BaseException:
             for r in results:
                 shutil.rmtree(r.release, ignore_errors=True)
@@ -363,8 +411,19 @@ def rollback(root: str, out_root: str | None = None, audience_name: str | None =
     return [(aud, os.path.basename(target)) for aud, _, target in targets]
 
 
-def static_files(root: str, view) -> dict:
-    """Help pages and the assets the visible items reference (and nothing else)."""
+def asset_refs(view) -> dict[int, set[str]]:
+    """{year: the image addresses its visible items write}."""
+    out: dict = {}
+    for item in view.items.values():
+        for m in image_refs(item.body):
+            out.setdefault(item.date.year, set()).add(m.group(1))
+    return out
+
+
+def static_files(root: str, view, more: set[str] = frozenset()) -> dict:
+    """Help pages and the assets the visible items reference (and nothing else); ``more``: the
+    image addresses the sealed years' items write, checked again here (``years.ReadAll`` if one
+    no longer resolves: then every item is read, and ``kanwu check`` reports it)."""
     out = {}
     help_dir = os.path.join(root, "content", "help")
     if os.path.isdir(help_dir):
@@ -373,14 +432,16 @@ def static_files(root: str, view) -> dict:
             if name.endswith(".md") and os.path.isfile(full) and not os.path.islink(full):
                 with open(full, "rb") as fh:
                     out[f"help/{name}"] = fh.read()
-    for item in view.items.values():
-        for m in image_refs(item.body):
-            try:
-                name, full = asset_file(root, m.group(1))
-            except ValueError:
+    mine = set().union(*asset_refs(view).values())
+    for ref in sorted(mine | set(more)):
+        try:
+            name, full = asset_file(root, ref)
+        except ValueError:
+            if ref in mine:
                 continue  # reported by kanwu check, which every build runs first
-            with open(full, "rb") as fh:
-                out[f"assets/{name}"] = fh.read()
+            raise years_mod.ReadAll() from None
+        with open(full, "rb") as fh:
+            out[f"assets/{name}"] = fh.read()
     return out
 
 

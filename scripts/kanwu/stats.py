@@ -388,9 +388,13 @@ def open_instructions(data, today: dt.date) -> list:
     """Every instruction not yet answered by one of its units, by today, oldest first: the 督办 list
     (what ``compute`` gives over the whole archive, without computing the rest)."""
     index = _index(data.items, data.issues)
+    return open_among((data.items[i] for i in index.recorded), data.config.units, today)
+
+
+def open_among(items, units: dict, today: dt.date) -> list:
+    """``open_instructions`` of ``items`` (anything with id, title, date, unit and instructions)."""
     out = [OpenInstruction(item, ins, unit, max(0, (today - ins.due).days))
-           for item, ins, unit, answered in _instructions((data.items[i] for i in index.recorded), today)
-           if not answered and unit in data.config.units]
+           for item, ins, unit, answered in _instructions(items, today) if not answered and unit in units]
     out.sort(key=lambda o: (o.instruction.date, o.item.id, o.unit))
     return out
 

@@ -11,7 +11,10 @@ from .render import esc
 
 def notice_periods(site) -> list[stats.Period]:
     """Every month and quarter that has items, newest first."""
-    months = sorted({(i.date.year, i.date.month) for i in site.view.items.values()}, reverse=True)
+    months = {(i.date.year, i.date.month) for i in site.view.items.values()}
+    months |= {(k // 100, k % 100) for y, e in getattr(site, "sealed", {}).items() for kind, k in e["summary"]["counts"]
+               if kind == "month"}
+    months = sorted(months, reverse=True)
     out = [stats.parse_period(f"{y}-{m:02d}", site.today) for y, m in months]
     quarters = sorted({(y, (m - 1) // 3 + 1) for y, m in months}, reverse=True)
     out += [stats.parse_period(f"{y}-Q{q}", site.today) for y, q in quarters]
@@ -38,7 +41,9 @@ def pages(site) -> dict:
     for period in periods:
         slug = notice_slug(period)
         path = f"notices/{slug}.md"
-        if closed(period, site.today):  # kept while its inputs stay (an open period's shows today's numbers)
+        if period.start.year in site.sealed:
+            pass  # kept with its year's pages
+        elif closed(period, site.today):  # kept while its inputs stay (an open period's shows today's numbers)
             key = f"通报|{f'pdf/notices/{slug}.pdf' in site.pdfs}|{stats.notice_key(site.view, period, site.evaluation)}"
             out[path] = site.memo(path, key, lambda period=period, path=path: notice(site, period, path))
         else:
@@ -102,10 +107,15 @@ def statistics(site) -> dict:
                             [("报送", [r.submitted for r in top], "#9db4d1"), ("采用", [r.adopted for r in top], "#d42020")])
     by_month = defaultdict(lambda: [0, 0])
     used = {i for issue in view.issues for i in issue.item_ids}
-    for item in view.items.values():
+    for item in site.made_items:
         key = f"{item.date.year}年{item.date.month}月"
         by_month[key][0] += 1
         by_month[key][1] += item.id in used
+    for entry in site.sealed.values():
+        for (kind, k), (n, adopted) in entry["summary"]["counts"].items():
+            if kind == "month":
+                by_month[f"{k // 100}年{k % 100}月"][0] += n
+                by_month[f"{k // 100}年{k % 100}月"][1] += adopted
     months = sorted(by_month, key=lambda k: (int(k[:4]), int(k[5:-1])))[-12:]
     svg_months = charts.bars("各月收到与采用的信息", months,
                              [("收到", [by_month[m][0] for m in months], "#9db4d1"),
@@ -127,7 +137,7 @@ def statistics(site) -> dict:
 
 def supervision(site) -> bytes:
     src = "supervision.md"
-    pending = stats.open_instructions(site.view, site.today)
+    pending = stats.open_among(site.instructed(), site.config.units, site.today)
     parts = ["# 督办：领导批示办理情况", "件件有回音，事事有着落。以下为尚未反馈的批示，按批示时间先后排列。"]
     if pending:
         rows = [[cn_date(o.instruction.date), esc(o.instruction.by), html_link(src, item_page(o.item), o.item.title),
@@ -137,7 +147,7 @@ def supervision(site) -> bytes:
         parts.append(html_table(["批示日期", "批示领导", "信息", "承办单位", "办理时限", "状态"], rows))
     else:
         parts.append("所有批示均已反馈。")
-    closed = [(i, ins) for i in site.view.items.values() for ins in i.instructions if ins.closed]
+    closed = [(i, ins) for i in site.instructed() for ins in i.instructions if ins.closed]
     parts.append("## 已办结")
     parts.append(html_list([f"{cn_date(ins.date)} {esc(ins.by)}批示 {html_link(src, item_page(i), i.title)}，"
                             f"{len(ins.feedback)} 份反馈" for i, ins in sorted(closed, key=lambda x: x[1].date)]) or "暂无。")

@@ -380,7 +380,7 @@ def _run(todo: list[Job], failures: dict, processes: int | None, workers: Worker
     return failures
 
 
-def notice_jobs(root: str, view: View, evaluation, lookup: Lookup | None = None) -> dict[str, Job]:
+def notice_jobs(root: str, view: View, evaluation, lookup: Lookup | None = None, skip: set = frozenset()) -> dict[str, Job]:
     """The monthly and quarterly notices (通报) of the view, keyed by their path in the site: only of
     periods already over (``closed``). A notice is issued after its month or quarter; the open
     period's numbers change with every day's issue, so its page is live but it is not printed
@@ -398,7 +398,7 @@ def notice_jobs(root: str, view: View, evaluation, lookup: Lookup | None = None)
     base = lookup.known_base + salt(root, (CONFIG_FILE, UNITS_FILE), "通报")  # + the statistics' code, units, rules
     out = {}
     for period in notice_periods(site):
-        if not closed(period, site.today):
+        if not closed(period, site.today) or period.start.year in skip:
             continue
         inputs = hashlib.sha256((base + stats.notice_key(view, period, evaluation)).encode("utf-8")).hexdigest()
 
@@ -408,14 +408,17 @@ def notice_jobs(root: str, view: View, evaluation, lookup: Lookup | None = None)
     return out
 
 
-def render_view(root: str, view: View, evaluation=None, workers: Workers | None = None) -> "Rendering":
+def render_view(root: str, view: View, evaluation=None, workers: Workers | None = None,
+                skip: set = frozenset()) -> "Rendering":
     """Every issue (and notice) of the view as a cached PDF file, keyed by its path in the site:
     rendered by the workers once started, while the caller goes on (a build generates its pages
-    meanwhile), and collected by ``Rendering.result``."""
+    meanwhile), and collected by ``Rendering.result``. ``skip``: sealed years (``years``), whose
+    PDFs the build keeps."""
     lookup = Lookup(root)
-    jobs = dict(zip((issue_pdf(i) for i in view.issues), jobs_for(root, view, list(view.issues), lookup=lookup)))
+    issues = [i for i in view.issues if i.year not in skip]
+    jobs = dict(zip((issue_pdf(i) for i in issues), jobs_for(root, view, issues, lookup=lookup)))
     if evaluation is not None:
-        jobs.update(notice_jobs(root, view, evaluation, lookup))
+        jobs.update(notice_jobs(root, view, evaluation, lookup, skip))
     return Rendering(jobs, workers)
 
 
