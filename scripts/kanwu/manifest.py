@@ -242,6 +242,8 @@ def check_issues(root: str, config: Config, items: dict, issues: list[Issue], kn
         used: dict = {}
         for year in sorted(by_year):
             expected = p.first_number_in(year)
+            if known is not None and year - 1 not in by_year:  # a partial load: the years between unread
+                expected_total = min(i.total for i in by_year[year]) - 1
             for issue in by_year[year]:
                 expected_total += 1
                 if issue.number < expected:

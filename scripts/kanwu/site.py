@@ -93,7 +93,7 @@ def load_for_build(root: str, aud) -> tuple:
     show); every other year is sealed, given with what it gave the last build."""
     sigs = years_mod.signatures(root)  # before reading: a file changed meanwhile is read again next time
     record = _read_record(os.path.join(root, "build", aud.id, years_mod.RECORD))
-    dirty = years_mod.plan(record, root, page_salt(root, aud.id), engine_fingerprint(root), sigs)
+    dirty = years_mod.plan(record, root, page_salt(root, aud.id), engine_fingerprint(root), sigs) if record else None
     if dirty is None:
         return load_checked(root), {}, sigs
     kept, tied = record["years"], years_mod.ties(record["years"], {}, set())
@@ -328,8 +328,12 @@ def engine_fingerprint(root: str) -> str:
     for dirpath, _, names in os.walk(os.path.join(root, "theme", "overrides")):
         paths += [os.path.join(dirpath, n) for n in sorted(names)]
     for path in sorted(paths):
-        with open(path, "rb") as fh:
-            h.update(path.encode() + b"\0" + fh.read())
+        h.update(os.path.relpath(path, root).encode() + b"\0")
+        try:
+            with open(path, "rb") as fh:
+                h.update(fh.read())
+        except FileNotFoundError:  # no mkdocs.yml: MkDocs stops the build further on, and says why
+            h.update(b"\0missing")
     return h.hexdigest()
 
 
