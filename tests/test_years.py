@@ -68,10 +68,11 @@ def all_years(tree) -> list[int]:
     return sorted(int(y) for y in os.listdir(os.path.join(tree.root, "content", "items")))
 
 
-def assert_equals_full(tree):
-    """The tree equals every page generated from every item, and the search bundles match."""
+def assert_equals_full(tree, name: str | None = None):
+    """The tree (of audience ``name``, default the lowest) equals every page generated from every
+    item, and the search bundles match."""
     repo = validate.load_checked(tree.root)
-    aud = audience.pick(repo.config, None)
+    aud = audience.pick(repo.config, name)
     fresh = generate.Site(audience.view(repo, aud), evaluation=repo.evaluation)
     pages = fresh.pages()
     docs = os.path.join(tree.root, "build", aud.id, "docs")
@@ -226,3 +227,22 @@ def test_a_partial_load_with_unread_years_between_finds_no_problem(archive):
     repo = validate.load_repository(str(archive), {first, third, newest})
     assert not repo.errors, repo.errors[:3]
     assert {i.year for i in repo.issues} >= {first, third, newest}
+
+
+def test_publish_reads_for_every_audience_what_its_build_needs(tree):
+    """``kanwu publish`` builds every audience: each reads the years its own record says it needs."""
+    newest = all_years(tree)[-1]
+    assert tree.run("publish", "--no-pdf").exit_code == 0
+    add_item(tree, f"{newest}1120-{a_unit(tree)}-90")
+    seen = []
+    load = site.load_checked
+    site.load_checked = lambda root, years=None: seen.append(years) or load(root, years)
+    try:
+        result = tree.run("publish", "--no-pdf")
+    finally:
+        site.load_checked = load
+    assert result.exit_code == 0, result.output
+    audiences = list(validate.load_checked(tree.root).config.audiences)
+    assert len(audiences) > 1 and len(seen) == len(audiences) and None not in seen
+    for name in audiences:
+        assert_equals_full(tree, name)

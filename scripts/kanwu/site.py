@@ -76,26 +76,39 @@ def build(root: str, audience_name: str | None = None, pdf: bool = True, out_roo
         aud = audience_mod.pick(load_config(root), audience_name)  # a bad configuration: load_checked's error
         live = os.path.join(out_root or os.path.join(root, "site"), aud.id)
         with lock(os.path.join(root, "build", f".{aud.id}.lock")):
-            repo, sealed, sigs = load_for_build(root, aud)
-            try:
-                result = build_release(root, repo, aud, live, pdf, workers, sealed, sigs)
-            except years_mod.ReadAll:  # the years read do not cover what the pages show: read them all
-                repo = load_checked(root)
-                result = build_release(root, repo, aud, live, pdf, workers, {}, sigs)
+            result = _release(root, aud, live, pdf, workers, years_mod.signatures(root), [])
             switch(live, result.release)
             prune(os.path.dirname(result.release), keep=os.path.realpath(result.release))
     return result
 
 
-def load_for_build(root: str, aud) -> tuple:
-    """(repository, sealed years, signatures). The repository holds the years whose pages may
-    change (``years.plan``, and those tied to them) and the years tied to those (what their pages
-    show); every other year is sealed, given with what it gave the last build."""
-    sigs = years_mod.signatures(root)  # before reading: a file changed meanwhile is read again next time
+def _release(root: str, aud, live: str, pdf: bool, workers, sigs: dict, whole: list) -> BuildResult:
+    """``build_release`` from the years ``load_for_build`` reads, or from all when those do not
+    cover what the pages show. ``sigs``: taken before anything was read; ``whole``: [the whole
+    repository] once read, for the next audience."""
+    repo, sealed = load_for_build(root, aud, sigs, whole)
+    try:
+        return build_release(root, repo, aud, live, pdf, workers, sealed, sigs)
+    except years_mod.ReadAll:
+        return build_release(root, _whole(root, whole), aud, live, pdf, workers, {}, sigs)
+
+
+def _whole(root: str, whole: list):
+    if not whole:
+        whole.append(load_checked(root))
+    return whole[0]
+
+
+def load_for_build(root: str, aud, sigs: dict, whole: list | None = None) -> tuple:
+    """(repository, sealed years). The repository holds the years whose pages may change
+    (``years.plan``, and those tied to them) and the years tied to those (what their pages show);
+    every other year is sealed, given with what it gave the last build. ``sigs``: every year's
+    file signatures, taken before reading (a file changed meanwhile is read again next time)."""
+    whole = [] if whole is None else whole
     record = _read_record(os.path.join(root, "build", aud.id, years_mod.RECORD))
     dirty = years_mod.plan(record, root, page_salt(root, aud.id), engine_fingerprint(root), sigs) if record else None
-    if dirty is None:
-        return load_checked(root), {}, sigs
+    if dirty is None or whole:
+        return _whole(root, whole), {}
     kept, tied = record["years"], years_mod.ties(record["years"], {}, set())
     read = years_mod.around(dirty, tied)  # first from the record; then from what was read
     loaded = years_mod.around(read, tied) & set(sigs)
@@ -105,9 +118,9 @@ def load_for_build(root: str, aud) -> tuple:
         read = years_mod.around(dirty, tied)
         need = years_mod.around(read, tied) & set(sigs)
         if need <= loaded:
-            return repo, {y: kept[y] for y in sigs if y not in read}, sigs
+            return repo, {y: kept[y] for y in sigs if y not in read}
         loaded |= need
-    return load_checked(root), {}, sigs
+    return _whole(root, whole), {}
 
 
 def _render_ahead(root: str, audience_name: str | None, workers) -> None:
@@ -376,16 +389,20 @@ def publish(root: str, out_root: str | None = None, pdf: bool = True) -> list[Bu
     """Check, build every audience, then switch them all: a failing check or build switches nothing.
 
     One publish at a time (a lock): two merges in quick succession publish one after the other.
+    Each audience reads the years its build needs (see ``build``); every year with a changed file is
+    among them, so a problem anywhere stops the publish.
     """
+    from .config import load_config
     with lock(os.path.join(root, "build", ".publish.lock")), _workers(pdf) as workers:
+        config = load_config(root)  # a bad configuration: load_checked's error
         sigs = years_mod.signatures(root)
-        repo = load_checked(root)
-        results = []
+        results: list = []
+        whole: list = []
         try:
-            for aud in repo.config.audiences.values():
+            for aud in config.audiences.values():
                 live = os.path.join(out_root or os.path.join(root, "site"), aud.id)
                 with lock(os.path.join(root, "build", f".{aud.id}.lock")):
-                    results.append(build_release(root, repo, aud, live, pdf, workers, sigs=sigs))
+                    results.append(_release(root, aud, live, pdf, workers, sigs, whole))
         except BaseException:
             for r in results:
                 shutil.rmtree(r.release, ignore_errors=True)
