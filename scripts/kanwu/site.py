@@ -307,7 +307,7 @@ def _read_record(path: str) -> dict:
     or it cannot be read: then the build starts over. Pickled, since JSON took 0.1 s each way."""
     import pickle
     try:
-        with open(path, "rb") as fh:
+        with open(path, "rb") as fh, bulk_load():  # the collector off: 0.07 -> 0.02 s for years.pickle
             data = pickle.load(fh)
     except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError, pickle.UnpicklingError):
         return {}
