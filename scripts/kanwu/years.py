@@ -7,10 +7,11 @@ of it is recorded in build/<audience>/years.pickle:
 - the signatures of its files (items under content/items/<year>, manifests under issues/*/<year>);
 - its pages and PDFs (the key and hash of each: ``page_year`` says which paths are a year's);
 - its search bundle (the pages of ``pagefind-<year>`` and what the index reads from each);
-- what it adds to the pages that span years (``summarize``): how many items per unit,
-  category, month and tag and how many of them adopted, its issues per periodical, its
-  items with leaders' instructions (whose state is judged against each build's date), its assets;
-- the other years it refers to: adoptions by an issue of another year, 续报 across a year end.
+- what it adds to the pages that span years (``generate.Site.summaries``): how many items per
+  unit, category, month and tag and how many of them adopted, its issues per periodical, its
+  items with leaders' instructions (whose state is judged against each build's date), its images;
+- the other years it is tied to (``refs_of``): adoptions by an issue of another year, 续报 across
+  a year end, records on its items dated in another year.
 
 The next build makes the pages of a year again only if its files changed, it was still open at
 the last build (the newest year: its periods move with each day), one of its leaders'
