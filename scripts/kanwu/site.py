@@ -70,10 +70,10 @@ def source_date_epoch(root: str) -> str:
 def build(root: str, audience_name: str | None = None, pdf: bool = True, out_root: str | None = None) -> BuildResult:
     """Build one audience's site and switch it live."""
     with _workers(pdf) as workers:  # forked before the repository is read: small, and ready in time
-        if workers is not None:
-            _render_ahead(root, audience_name, workers)
         from .config import load_config
         aud = audience_mod.pick(load_config(root), audience_name)  # a bad configuration: load_checked's error
+        if workers is not None:
+            _render_ahead(root, aud, audience_name, workers)
         live = os.path.join(out_root or os.path.join(root, "site"), aud.id)
         with lock(os.path.join(root, "build", f".{aud.id}.lock")):
             result = _release(root, aud, live, pdf, workers, years_mod.signatures(root), [])
@@ -123,16 +123,14 @@ def load_for_build(root: str, aud, sigs: dict, whole: list | None = None) -> tup
     return _whole(root, whole), {}
 
 
-def _render_ahead(root: str, audience_name: str | None, workers) -> None:
+def _render_ahead(root: str, aud, audience_name: str | None, workers) -> None:
     """Start the PDFs of the issues made since the live release on the workers, before the
     repository is read: at 50,000 items the day's PDF (~1 s) then renders while the build reads
     and checks the archive (~1 s), rather than after."""
-    from .config import load_config
     from .pdf import changed_manifests
     try:
-        aud = audience_mod.pick(load_config(root), audience_name)
         since = os.stat(os.path.join(root, "build", aud.id, "state.pickle")).st_mtime
-    except (OSError, KanwuError):  # no release yet (everything renders anyway), or a bad config: reported next
+    except OSError:  # no release yet: everything renders anyway
         return
     workers.ahead(root, audience_name, changed_manifests(root, since))
 
@@ -223,7 +221,7 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
             mark += time.monotonic() - waited
         files.update(pages)
         assets = asset_refs(view)
-        files.update(static_files(root, view, {a for y in sealed.values() for a in y["assets"]}))
+        files.update(static_files(root, view, {a for y in sealed.values() for a in y["assets"]}, assets))
         try:
             written, removed, hashes = generate.write_tree(docs, files, in_tree, known)
         except generate.StaleTree:  # the tree was changed behind kanwu's back: generate every page
@@ -441,10 +439,11 @@ def asset_refs(view) -> dict[int, set[str]]:
     return out
 
 
-def static_files(root: str, view, more: set[str] = frozenset()) -> dict:
+def static_files(root: str, view, more: set[str] = frozenset(), refs: dict | None = None) -> dict:
     """Help pages and the assets the visible items reference (and nothing else); ``more``: the
     image addresses the sealed years' items write, checked again here (``years.ReadAll`` if one
-    no longer resolves: then every item is read, and ``kanwu check`` reports it)."""
+    no longer resolves: then every item is read, and ``kanwu check`` reports it); ``refs``:
+    ``asset_refs(view)`` if the caller has it."""
     out = {}
     help_dir = os.path.join(root, "content", "help")
     if os.path.isdir(help_dir):
@@ -453,7 +452,7 @@ def static_files(root: str, view, more: set[str] = frozenset()) -> dict:
             if name.endswith(".md") and os.path.isfile(full) and not os.path.islink(full):
                 with open(full, "rb") as fh:
                     out[f"help/{name}"] = fh.read()
-    mine = set().union(*asset_refs(view).values())
+    mine = set().union(*(asset_refs(view) if refs is None else refs).values())
     for ref in sorted(mine | set(more)):
         try:
             name, full = asset_file(root, ref)

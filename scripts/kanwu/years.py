@@ -61,10 +61,6 @@ class Stub:
     unit: str
     instructions: tuple
 
-    @property
-    def adopted_by(self) -> tuple:
-        return ()
-
 
 def id_year(item_id: str) -> int | None:
     return int(item_id[:4]) if item_id[:4].isdigit() else None
