@@ -133,42 +133,164 @@ def publish(n: int, archive: str, rows: list, day: dt.date, pdf: bool, full: flo
     rows.append((n, "一期 PDF（本期加印份号，新排版）", t4, m4, "", f"{per:.0f} 页"))
 
 
+class _Served:
+    """The archive's site folder over HTTP on 127.0.0.1, and a headless Chromium."""
+
+    def __enter__(self):
+        import functools
+        import http.server
+        import threading
+
+        from playwright.sync_api import sync_playwright
+
+        class Quiet(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=self.site))
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.pw = sync_playwright().start()
+        self.browser = self.pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+        return self
+
+    def __init__(self, archive: str):
+        self.site = os.path.join(archive, "site")
+
+    def __exit__(self, *exc):
+        self.browser.close()
+        self.pw.stop()
+        self.httpd.shutdown()
+
+
+# In the page, before its scripts: when the load event fires and when the first result is in the
+# document (the browser's own clock, so the driver's polling is not counted).
+FIRST_RESULT = """
+new MutationObserver(() => {
+  if (!window.__kanwuFirst && document.querySelector(".kanwu-result-title")) window.__kanwuFirst = performance.now();
+}).observe(document, { subtree: true, childList: true });
+window.addEventListener("load", () => { window.__kanwuLoad = performance.now(); });
+"""
+
+
 def search_probe(n: int, archive: str, rows: list, word: str = "工作") -> None:
-    """Headless Chromium on the live site: bytes and time until the first search result."""
-    import functools
-    import http.server
-    import threading
-
-    from playwright.sync_api import sync_playwright
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=os.path.join(archive, "site")))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    sizes: dict = {}
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
-            page = browser.new_page()
+    """Headless Chromium on the live site: bytes and time until the first search result, for the
+    two newest years (the default) and for every year (全部年份)."""
+    for scope, label in (("", "最近两年（默认）"), ("&scope=all", "全部年份")):
+        sizes: dict = {}
+        with _Served(archive) as srv:
+            page = srv.browser.new_page()
             page.on("requestfinished", lambda r: sizes.__setitem__(r.url, r.sizes()["responseBodySize"]))
-            page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/quanti/search/", wait_until="load")
-            loaded = time.monotonic()
-            box = page.locator(".pagefind-ui__search-input")
-            box.wait_for(timeout=30000)
-            box.fill(word)
-            page.locator(".pagefind-ui__result-link").first.wait_for(timeout=60000)
-            first = time.monotonic() - loaded
-            total = sum(sizes.values())
-            search = sum(v for k, v in sizes.items() if "/pagefind-" in k)
-            bundles = sorted({re.search(r"/(pagefind-[0-9-]+)/", k).group(1) for k in sizes if "/pagefind-" in k})
-            browser.close()
-    finally:
-        httpd.shutdown()
-    rows.append((n, f"检索：Chromium 打开检索页、输入“{word}”到出现第一条结果", first, 0,
-                 f"下载 {total / 1024:.0f} KB（其中检索 {search / 1024:.0f} KB）",
-                 f"未压缩；页面加载完成后计时；用到 {'、'.join(bundles)}"))
+            page.add_init_script(FIRST_RESULT)
+            page.goto(f"{srv.url}/quanti/search/?q={word}{scope}", wait_until="load")
+            page.locator(".kanwu-result-title").first.wait_for(timeout=60000)
+            first = page.evaluate("() => (window.__kanwuFirst - window.__kanwuLoad) / 1000")
+            found = page.locator(".kanwu-search-summary").inner_text()
+        total = sum(sizes.values())
+        search = sum(v for k, v in sizes.items() if "/pagefind-" in k)
+        bundles = sorted({re.search(r"/(pagefind-[0-9-]+)/", k).group(1) for k in sizes if "/pagefind-" in k})
+        rows.append((n, f"检索（{label}）：Chromium 打开检索页“{word}”到出现第一条结果", first, 0,
+                     f"下载 {total / 1024:.0f} KB（其中检索 {search / 1024:.0f} KB）",
+                     f"{found}未压缩；从页面 load 事件到第一条结果插入页面（浏览器内计时）；用到 {len(bundles)} 份索引（{bundles[0]}…{bundles[-1]}）"))
+
+
+def _fragment_urls(folder: str, prefix: str = "/quanti") -> dict:
+    """{Pagefind result id: page address} from a bundle's fragment files."""
+    import gzip
+    import json
+    out = {}
+    for name in os.listdir(os.path.join(folder, "fragment")):
+        with open(os.path.join(folder, "fragment", name), "rb") as fh:
+            data = gzip.decompress(fh.read())
+        out[name.rsplit(".", 1)[0]] = prefix + json.loads(data[data.index(b"{"):])["url"]
+    return out
+
+
+def _baseline_index(archive: str, live: str, urls: list) -> str:
+    """What the site searched before: Pagefind 1.5's own indexing of the item pages as they are
+    (language zh, its dictionary segmentation), in one bundle under the served site folder."""
+    import hashlib
+    staging = os.path.join(archive, "build", "bench-baseline-pages")
+    out = os.path.join(archive, "site", "_baseline", "pagefind")
+    made_from = os.path.join(archive, "site", "_baseline", "pages.sha256")
+    digest = hashlib.sha256()
+    for url in urls:
+        with open(os.path.join(live, url[len("/quanti/"):], "index.html"), "rb") as fh:
+            digest.update(url.encode() + b"\0" + fh.read())
+    if os.path.exists(made_from) and open(made_from).read() == digest.hexdigest():
+        return out  # made from these very pages by an earlier run
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(os.path.dirname(out), ignore_errors=True)
+    for url in urls:
+        rel = url[len("/quanti/"):]
+        os.makedirs(os.path.join(staging, rel), exist_ok=True)
+        shutil.copyfile(os.path.join(live, rel, "index.html"), os.path.join(staging, rel, "index.html"))
+    run([sys.executable, "-m", "pagefind", "--site", staging, "--output-path", out, "--silent"])
+    shutil.rmtree(staging, ignore_errors=True)
+    with open(made_from, "w") as fh:
+        fh.write(digest.hexdigest())
+    return out
+
+
+BASELINE_IDS = """async (q) => {
+  const pf = window.__baseline || (window.__baseline = await import("/_baseline/pagefind/pagefind.js"));
+  await pf.options({ baseUrl: "/quanti/" });
+  return (await pf.search(q)).results.map((r) => r.id);
+}"""
+
+
+def search_recall(n: int, archive: str, rows: list) -> None:
+    """What search finds: ≥ 200 queries drawn from the archive's text, the items holding each
+    (ground truth from the pages as Chromium lays them out) against what each way of searching
+    returns, every year included. Ways: kanwu's search page (character pairs) and Pagefind 1.5's
+    own Chinese segmentation of the same pages (what the site did before)."""
+    import yaml
+
+    from kanwu import recall
+
+    live = os.path.realpath(os.path.join(archive, "site", "quanti"))
+    urls = sorted("/quanti/" + os.path.relpath(d, live) + "/" for d, _, fs in os.walk(os.path.join(live, "items"), followlinks=True)
+                  if "index.html" in fs)
+    ids = {}
+    for d in os.listdir(live):
+        if d.startswith("pagefind-"):
+            ids.update(_fragment_urls(os.path.join(live, d)))
+    started = time.monotonic()
+    base_ids = _fragment_urls(_baseline_index(archive, live, urls))
+    base_t = time.monotonic() - started
+    units = yaml.safe_load(open(os.path.join(archive, "content", "units.yml"), encoding="utf-8"))["units"]
+    with _Served(archive) as srv:
+        page = srv.browser.new_page()
+        page.goto(f"{srv.url}/quanti/")
+        started = time.monotonic()
+        pages = recall.page_texts(page, urls)
+        truth_t = time.monotonic() - started
+        print(f"[{n}] ground truth: {len(pages)} pages in {truth_t:.0f} s", file=sys.stderr, flush=True)
+        kinds = recall.draw_queries(pages, units, limits={"标题": 30})
+        queries = sorted({q for qs in kinds.values() for q in qs})
+        ways = {}
+        page.goto(f"{srv.url}/quanti/search/?scope=all")
+        page.wait_for_function("() => typeof window.kanwuSearchIds === \"function\"")
+        started = time.monotonic()
+        ways["kanwu：字符对索引（本站检索页）"] = ({q: [ids[i] for i in page.evaluate("q => window.kanwuSearchIds(q)", q)]
+                                            for q in queries}, time.monotonic() - started)
+        home = srv.browser.new_page()
+        home.goto(f"{srv.url}/quanti/")
+        started = time.monotonic()
+        ways["Pagefind 1.5.2 自带中文分词（原检索）"] = ({q: [base_ids[i] for i in home.evaluate(BASELINE_IDS, q)]
+                                               for q in queries}, time.monotonic() - started)
+    counts = "、".join(f"{k} {len(v)}" for k, v in kinds.items())
+    rows.append((n, f"检索召回：{len(queries)} 个检索词（{counts}），标准答案取 {len(pages)} 个信息页在 Chromium 中的文字",
+                 truth_t, 0, "", f"原检索索引另建用时 {base_t:.1f} 秒"))
+    for way, (results, t) in ways.items():
+        got = recall.score(pages, results, kinds.get("标题", set()))
+        by_kind = "；".join(
+            f"{k} {recall.score(pages, {q: results[q] for q in qs})['recall']:.3f}" for k, qs in kinds.items())
+        missed = "、".join(sorted({q for q, _ in got["misses"]})[:6])
+        rows.append((n, f"　　{way}", t, 0,
+                     f"召回率 {got['recall']:.4f}（{got['found']}/{got['expected']}），全部找到的检索词 {got['complete']}/{got['queries']}，"
+                     f"标题在前三 {got['titles_top3']}/{got['titles']}",
+                     f"按类：{by_kind}" + (f"；漏检举例：{missed}" if missed else "")))
 
 
 def publish_only(n: int, work: str, rows: list, day: dt.date) -> None:
@@ -236,7 +358,20 @@ def bench_size(n: int, work: str, rows: list, pdf_limit: int | None) -> None:
     publish(n, archive, rows, dt.date(2026, 11, 23), pdf, full)
     publish(n, archive, rows, dt.date(2026, 12, 1), pdf, full, one_pdf=False)
 
-    # 5. search in a real browser
+    # 5. search in a real browser: what it finds, then how fast the first result comes
+    search_recall(n, archive, rows)
+    search_probe(n, archive, rows)
+
+
+def search_only(n: int, work: str, rows: list) -> None:
+    """Search alone: the archive (made and built without PDFs when missing), recall, first result."""
+    archive = os.path.join(work, f"archive-{n}")
+    if not os.path.isdir(os.path.join(archive, "site")):
+        t, m, out = run([KANWU, "--root", ROOT, "synth", archive, "--items", str(n), "--years", str(max(1, round(n / 5000)))])
+        rows.append((n, "生成合成档案", t, m, "", out.strip()))
+    t, m, out = peak_children([KANWU, "--root", archive, "build", "--no-pdf"])
+    rows.append((n, "构建（不含 PDF）", t, m, "", phases_note(out)))
+    search_recall(n, archive, rows)
     search_probe(n, archive, rows)
 
 
@@ -272,12 +407,15 @@ def main() -> None:
     ap.add_argument("--pdf-limit", type=int, default=None, help="skip cold PDFs above this many items")
     ap.add_argument("--publish-only", metavar="YYYY-MM-DD",
                     help="only publish one more daily issue of that day into archives built by an earlier full run")
+    ap.add_argument("--search-only", action="store_true", help="only search: recall against the text, first result")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
     rows: list = []
     for n in args.sizes:
         if args.publish_only:
             publish_only(n, args.work, rows, dt.date.fromisoformat(args.publish_only))
+        elif args.search_only:
+            search_only(n, args.work, rows)
         else:
             bench_size(n, args.work, rows, args.pdf_limit)
     lines = ["# 性能测试结果（BENCHMARKS）", "",

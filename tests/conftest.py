@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import os
 import shutil
 import subprocess
 import textwrap
+import threading
 
 import pytest
 from click.testing import CliRunner
@@ -82,3 +86,64 @@ def copy_sample(dest, extra=()) -> Tree:
 def sample(tmp_path):
     """A copy of the repository's own sample content and issues."""
     return copy_sample(tmp_path / "sample")
+
+
+def built_sample(dest, *build_args) -> Tree:
+    """The sample repository copied to ``dest`` and built with ``kanwu build *build_args``."""
+    tree = copy_sample(dest)
+    result = tree.run("build", *build_args)
+    assert result.exit_code == 0, result.output
+    return tree
+
+
+# --- the built site in a real browser --------------------------------------------------------
+
+ARTIFACTS = os.path.join(ROOT, "test-artifacts")
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serve(directory):
+    """A static HTTP server for ``directory`` on 127.0.0.1; yields its base address."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(directory)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists("/usr/bin/chromium"):
+        pytest.fail("Chromium is missing: run make setup (scripts/setup-system.sh installs Debian's chromium)")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=BROWSER_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page; the test fails if it requested anything outside 127.0.0.1."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    pg = context.new_page()
+    pg.requests = []
+    pg.on("request", lambda r: pg.requests.append(r.url))
+    yield pg
+    context.close()
+    outside = [u for u in pg.requests if not u.startswith(("http://127.0.0.1:", "data:", "blob:", "about:"))]
+    assert not outside, f"the page requested outside 127.0.0.1: {outside}"
+
+
+def shot(pg, name):
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    pg.screenshot(path=os.path.join(ARTIFACTS, f"site-{name}.png"), full_page=False)

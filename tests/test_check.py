@@ -322,3 +322,34 @@ def test_field_marks_read_like_the_dict_they_replace():
     for f in FIELDS:
         assert marks.get(f.name, (1, 1)) == where.get(f.name, (1, 1))
     assert marks.get("no-such-field") is None
+
+
+BOMB = "".join(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}" if i else "x"] * 9) + "]\n" for i in range(8))
+
+
+@pytest.mark.parametrize("extra,where,message", [
+    (BOMB, ":10:", "锚点和别名"),  # 340 bytes that expand to 9^8 values: refused where the first alias is used
+    ("tags: &a [x, *a]\n", ":9:", "锚点和别名"),  # a list that holds itself
+    ("tags: &t 防汛\nnote: *t\n", ":10:", "锚点和别名"),
+    ("tags: " + "[" * 5000 + "]" * 5000 + "\n", ":9:", "嵌套过深"),
+    ("tags: " + "[" * 200000 + "]" * 200000 + "\n", ":9:", "嵌套过深"),  # crashed the C parser
+    ("tags:\n" + "".join("  " * i + f"- k{i}:\n" for i in range(1, 60)) + "  " * 60 + "- x\n", ":", "嵌套过深"),
+])
+def test_yaml_aliases_and_deep_nesting_are_refused_at_once(tree, extra, where, message):
+    import time
+    tree.item(ID, GOOD_ITEM.replace("authors: [何晓岚]\n", "authors: [何晓岚]\n" + extra))
+    start = time.monotonic()
+    result = check(tree)
+    assert time.monotonic() - start < 5
+    assert result.exit_code == 1
+    [line] = [x for x in lines_for(result) if message in x]
+    assert line.startswith(PATH + where), line
+
+
+def test_aliases_in_a_manifest_are_refused(tree):
+    tree.item(ID, GOOD_ITEM)
+    tree.write("issues/daily/2026/300.yml", "periodical: daily\nyear: 2026\nnumber: 300\ntotal: 500\ndate: 2026-11-03\n"
+               "editor: &e 林雨桐\nsigner: *e\nsections:\n- heading: 动态\n  items: [20261103-qingxi-01]\ncopies: 10\n")
+    result = check(tree)
+    assert result.exit_code == 1
+    assert any(x.startswith("issues/daily/2026/300.yml:7:") and "锚点和别名" in x for x in lines_for(result)), result.output

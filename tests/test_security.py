@@ -318,3 +318,64 @@ def test_incremental_build_equals_clean_build_and_spares_the_live_release(tmp_pa
     shutil.copy(os.path.join(tree.root, "issues/daily/2026/213.yml"), os.path.join(clean.root, "issues/daily/2026/213.yml"))
     assert clean.run("build").exit_code == 0
     assert incremental == site_hashes(os.path.realpath(os.path.join(clean.root, "site", "quanti")))
+
+
+# Vectors that set window.__pwn if they run: in a title, a tag, an author and a unit's names.
+FIELD_XSS = ['x<img src=x onerror="window.__pwn=1">', "</title><script>window.__pwn=2</script>",
+             "<svg onload=window.__pwn=3>", '"><script>window.__pwn=4</script>', "'><svg/onload=window.__pwn=5>"]
+
+
+def test_front_matter_fields_never_run_as_script_in_chromium(tmp_path, browser):
+    """Every front-matter field an item or the unit list gives is text on every page that shows
+    it (page titles, the header, navigation, lists, tag and unit pages, search results)."""
+    import yaml
+
+    from conftest import serve
+    tree = sample_tree(tmp_path / "repo")
+    units_file = os.path.join(tree.root, "content", "units.yml")
+    units = yaml.safe_load(open(units_file, encoding="utf-8"))
+    for unit in units["units"]:
+        if unit["id"] == "qingxi":
+            unit["name"] = "中共青溪县委办公室" + FIELD_XSS[2]
+            unit["short"] = "青溪" + FIELD_XSS[3]
+    with open(units_file, "w", encoding="utf-8") as fh:
+        yaml.safe_dump(units, fh, allow_unicode=True)
+    for n, vector in enumerate(FIELD_XSS, 1):
+        meta = {"title": f"标题{n}{vector}", "unit": "qingxi", "date": "2026-11-23", "category": "经验",
+                "urgency": "平件", "classification": "内部", "authors": [f"作者{vector}"], "tags": [f"标签{n}{vector}"]}
+        tree.item(f"20261123-qingxi-{n + 1:02d}", "---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n\n正文。\n")
+    result = tree.run("check")
+    assert result.exit_code == 0, result.output
+    result = tree.run("build", "--no-pdf")
+    assert result.exit_code == 0, result.output
+    live = os.path.realpath(os.path.join(tree.root, "site", "quanti"))
+    pages = []
+    for dirpath, _, files in os.walk(live, followlinks=True):
+        if "index.html" in files and "pagefind" not in dirpath:
+            with open(os.path.join(dirpath, "index.html"), encoding="utf-8") as fh:
+                if "标题" in fh.read():
+                    rel = os.path.relpath(dirpath, live).replace(os.sep, "/")
+                    pages.append("/quanti/" + ("" if rel == "." else rel + "/"))
+    pages.sort()
+    pages.append("/quanti/search/?q=" + "标题1")
+    assert any("/tags/" in p for p in pages) and any("/units/qingxi/" in p for p in pages)
+    ran = []
+    with serve(os.path.join(tree.root, "site")) as server:
+        context = browser.new_context(locale="zh-CN")
+        try:
+            pg = context.new_page()
+            pg.on("dialog", lambda d: (ran.append(d.message), d.dismiss()))
+            for p in pages:
+                pg.goto(server + p, wait_until="load")
+                if "?q=" in p:
+                    pg.wait_for_selector("#kanwu-search[data-done]")
+                    assert pg.locator(".kanwu-result-title", has_text="标题1").count() == 1
+                pwn = pg.evaluate("() => window.__pwn")
+                if pwn:
+                    ran.append((p, pwn))
+            # the vectors are there, as text the reader can read
+            pg.goto(server + "/quanti/items/2026/11/20261123-qingxi-02/")
+            assert FIELD_XSS[0] in pg.title() and FIELD_XSS[0] in pg.locator("h1").first.inner_text()
+        finally:
+            context.close()
+    assert not ran, f"script from a front-matter field ran: {ran}"

@@ -2,71 +2,24 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import re
 import shutil
-import threading
 
 import pytest
 
-from conftest import ROOT, copy_sample, item_path
-
-ARTIFACTS = os.path.join(ROOT, "test-artifacts")
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--disable-quic"]
+from conftest import built_sample, copy_sample, item_path, serve, shot
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    tree = copy_sample(tmp_path_factory.mktemp("site") / "repo")
-    result = tree.run("build", "--all-audiences")
-    assert result.exit_code == 0, result.output
-    return tree
+    return built_sample(tmp_path_factory.mktemp("site") / "repo", "--all-audiences")
 
 
 @pytest.fixture(scope="module")
 def server(built):
-    handler = functools.partial(_Quiet, directory=os.path.join(built.root, "site"))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists("/usr/bin/chromium"):
-        pytest.fail("Chromium is missing: run make setup (scripts/setup-system.sh installs Debian's chromium)")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=BROWSER_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    pg = context.new_page()
-    pg.requests = []
-    pg.on("request", lambda r: pg.requests.append(r.url))
-    yield pg
-    context.close()
-    outside = [u for u in pg.requests if not u.startswith(("http://127.0.0.1:", "data:", "blob:", "about:"))]
-    assert not outside, f"the page requested outside 127.0.0.1: {outside}"
-
-
-def shot(pg, name):
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    pg.screenshot(path=os.path.join(ARTIFACTS, f"site-{name}.png"), full_page=False)
+    with serve(os.path.join(built.root, "site")) as url:
+        yield url
 
 
 def test_reader_path_home_issue_item_unit(page, server):
@@ -101,33 +54,8 @@ def test_pdf_link_downloads_a_pdf(page, server):
     assert response.ok and response.body()[:5] == b"%PDF-"
 
 
-def test_search_finds_chinese_word_first(page, server):
-    page.goto(f"{server}/quanti/search/")
-    box = page.locator(".pagefind-ui__search-input")
-    box.wait_for(timeout=15000)
-    box.fill("时间银行")
-    first = page.locator(".pagefind-ui__result-link").first
-    first.wait_for(timeout=15000)
-    assert first.inner_text() == "建议在社区推广“时间银行”互助养老"
-    shot(page, "search")
-    first.click()
-    page.wait_for_load_state()
-    assert "/items/2026/11/20261111-teyue-zhou-01/" in page.url
-
-
-@pytest.mark.parametrize("word,expected", [("值班", "松桥区工业园区仓库火灾处置情况（续报）"), ("信访", None)])
-def test_search_terms(page, server, word, expected):
-    page.goto(f"{server}/quanti/search/?q={word}")
-    first = page.locator(".pagefind-ui__result-link").first
-    first.wait_for(timeout=15000)
-    titles = page.locator(".pagefind-ui__result-link").all_inner_texts()
-    assert titles
-    if expected:
-        assert expected in titles[:2]
-
-
 def test_parts_kept_out_of_search_are_marked_as_pagefind_reads_them(built, tmp_path):
-    """Item pages keep their marks, metadata and deadline states out of the index. Python-Markdown
+    """Item pages keep their marks and deadline states out of the index. Python-Markdown
     writes a bare attribute as data-pagefind-ignore="data-pagefind-ignore", which Pagefind reads as
     invalid (a warning per element, then a guess): the value is written out."""
     import subprocess
@@ -139,7 +67,7 @@ def test_parts_kept_out_of_search_are_marked_as_pagefind_reads_them(built, tmp_p
             if name.endswith(".html"):
                 with open(os.path.join(dirpath, name), encoding="utf-8") as fh:
                     values += re.findall(r'data-pagefind-ignore(?:="([^"]*)")?', fh.read())
-    assert len(values) > 100 and set(values) == {"all"}
+    assert len(values) > 50 and set(values) == {"all"}  # the marks of every item page
     shutil.copytree(items, tmp_path / "items", symlinks=False)
     res = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(tmp_path / "items"), "--output-path",
                           str(tmp_path / "out")], capture_output=True, text=True)
@@ -223,48 +151,6 @@ def test_serve_regenerates_on_change(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
-
-
-def test_search_loads_recent_years_first_and_all_years_on_request(tmp_path, browser):
-    """A reader's first search downloads the newest two years' indexes only; 全部年份 adds the rest."""
-    from click.testing import CliRunner
-
-    from kanwu.cli import cli
-    archive = str(tmp_path / "archive")
-    runner = CliRunner()
-    assert runner.invoke(cli, ["--root", ROOT, "synth", archive, "--items", "600", "--years", "3"]).exit_code == 0
-    result = runner.invoke(cli, ["--root", archive, "build", "--no-pdf"])
-    assert result.exit_code == 0, result.output
-    live = os.path.realpath(os.path.join(archive, "site", "quanti"))
-    bundles = sorted(d for d in os.listdir(live) if d.startswith("pagefind-"))
-    years = sorted({int(b[9:13]) for b in bundles})
-    assert len(years) == 3
-    month = [b for b in bundles if len(b) == len("pagefind-2026-11")]
-    assert len(month) == 1 and month[0][9:13] == str(years[-1])  # the newest month has its own bundle
-    handler = functools.partial(_Quiet, directory=os.path.join(archive, "site"))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    context = browser.new_context(locale="zh-CN")
-    try:
-        pg = context.new_page()
-        requests = []
-        pg.on("request", lambda r: requests.append(r.url))
-        pg.goto(f"http://127.0.0.1:{httpd.server_address[1]}/quanti/search/?q=工作")
-        pg.locator(".pagefind-ui__result-link").first.wait_for(timeout=15000)
-        assert any(f"/{month[0]}/" in u for u in requests)
-        assert any(f"/pagefind-{years[-1]}/" in u for u in requests)
-        assert any(f"/pagefind-{years[-2]}/" in u for u in requests)
-        assert not any(f"/pagefind-{years[0]}/" in u for u in requests)
-        shot(pg, "search-scope")
-        requests.clear()
-        pg.locator('.kanwu-scope input[value="all"]').check()
-        pg.wait_for_url("**scope=all**")
-        pg.locator(".pagefind-ui__result-link").first.wait_for(timeout=15000)
-        assert any(f"/pagefind-{years[0]}/" in u for u in requests)
-        assert pg.locator(".pagefind-ui__search-input").input_value() == "工作"
-    finally:
-        context.close()
-        httpd.shutdown()
 
 
 def test_every_internal_link_of_the_site_resolves(built):

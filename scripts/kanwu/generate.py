@@ -110,7 +110,10 @@ def html_link(src: str, dest: str, text: str) -> str:
 
 
 def page(title: str, body: str, kind: str, **meta) -> bytes:
-    head = {"title": title, "kanwu": kind, **meta}
+    """A generated Markdown page. Its title is escaped here: MkDocs and Material write
+    ``page.title`` unescaped into ``<title>``, the header, the navigation and attributes, and
+    titles hold what items say (a title, a tag, a unit's name)."""
+    head = {"title": render.esc(title), "kanwu": kind, **meta}
     lines = ["---"] + [f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in head.items()] + ["---", "", body.strip(), ""]
     return "\n".join(lines).encode("utf-8")
 
@@ -215,17 +218,21 @@ class Site:
             parts.append(self.deadlines(item))
         return "|".join(parts)
 
+    def search_key(self, item: Item) -> str:
+        """What an item's search document is made from besides the code and configuration: its
+        text and the issues that carried it (shown on the result, and its 刊物 filter)."""
+        return "|".join([item.revision] + [f"{i.periodical}/{i.year}/{i.number}" for i in self.adopted.get(item.id, ())])
+
     def deadlines(self, item: Item) -> str:
         """What a page shows of the reference date: whether each instruction's deadline has passed.
         Not the date itself, or each day's build would make every instruction's page again
         (~500 at 50,000 items)."""
         return "".join("1" if self.today > ins.due else "0" for ins in item.instructions)
 
-    def issue_key(self, issue: Issue, dated: bool = True) -> str:
-        """``dated=False``: without the deadlines' state, which only the (unindexed) status shows."""
+    def issue_key(self, issue: Issue) -> str:
         parts = [issue.revision, str(issue_pdf(issue) in self.pdfs), str(self.view.redacted.get(issue.key, 0))]
         parts += [f"{i}:{self.view.items[i].revision}" for i in issue.item_ids]
-        if dated and self.config.periodicals[issue.periodical].instructions:
+        if self.config.periodicals[issue.periodical].instructions:
             parts += [self.deadlines(self.view.items[i]) for i in issue.item_ids]
         return "|".join(parts)
 
@@ -241,11 +248,12 @@ class Site:
         items, issues = self._prepared or self.prepare()
         for path, digest, item in items:
             out[path] = self._memo(path, digest, lambda item=item: self.item(item))
-            # Pagefind reads only the data-pagefind-body part: the item itself, not its adoptions.
-            indexed.append((path, item.date, item.revision))
+            # Search reads the item (its data-pagefind-body part) and the issues that carried it
+            # (shown on the result, and its 刊物 filter); issue pages are not indexed: a result is
+            # an item, once, not every issue that repeats its text.
+            indexed.append((path, item.date, self.search_key(item)))
         for path, digest, issue in issues:
             out[path] = self._memo(path, digest, lambda issue=issue: self.issue(issue))
-            indexed.append((path, issue.date, self.issue_key(issue, dated=False)))
         self.bundles = search_bundles(indexed)
         for year, entry in sorted(self.sealed.items()):
             if entry["bundle"]:
@@ -272,6 +280,20 @@ class Site:
         return (f'<p class="kanwu-marks"><span class="kanwu-urgency kanwu-urgency-{item.urgency_rank}">{item.urgency}</span> '
                 f'<span class="kanwu-class kanwu-class-{item.level}">{render.esc(cls)}</span></p>')
 
+    def facets(self, item: Item) -> str:
+        """Hidden spans the search document takes its filters, sort key and date from (``searchdoc``)."""
+        editions = dict.fromkeys(self.config.periodicals[i.periodical].edition for i in self.adopted.get(item.id, ()))
+        spans = [f'<span data-pagefind-meta="日期">{item.date.isoformat()}</span>',
+                 f'<span data-pagefind-meta="单位">{render.esc(self.unit_name(item.unit))}</span>',
+                 f'<span data-pagefind-meta="类别">{render.esc(item.category)}</span>',
+                 f'<span data-pagefind-sort="日期">{item.date.isoformat()}</span>',
+                 f'<span data-pagefind-filter="单位">{render.esc(self.unit_name(item.unit))}</span>',
+                 f'<span data-pagefind-filter="类别">{render.esc(item.category)}</span>',
+                 f'<span data-pagefind-filter="年份">{item.date.year}年</span>',
+                 f'<span data-pagefind-filter="月份">{item.date.month}月</span>']
+        spans += [f'<span data-pagefind-filter="刊物">{render.esc(e)}</span>' for e in editions]
+        return '<p class="kanwu-facets" hidden>' + "".join(spans) + "</p>"
+
     def item(self, item: Item) -> bytes:
         src = item_page(item)
         body = render.body_html(item.body, asset_prefix=link(src, "assets/x")[:-1])
@@ -293,11 +315,9 @@ class Site:
             '<div class="kanwu-item" data-pagefind-body markdown>',
             f"# {md(item.title)}",
             self.marks(item).replace("<p ", '<p data-pagefind-ignore="all" ', 1),
-            # No data-pagefind-filter: Pagefind 1.5 writes filter files in a different order on
-            # every run, and builds must be byte-reproducible.
-            f'<span data-pagefind-meta="日期" hidden>{item.date.isoformat()}</span>',
+            self.facets(item),
             # Raw HTML, not Markdown: see ``href``. Its links are to pages generated here from the same data.
-            '<div class="kanwu-meta" data-pagefind-ignore="all">\n<ul>\n' + "\n".join(meta) + "\n</ul>\n</div>",
+            '<div class="kanwu-meta">\n<ul>\n' + "\n".join(meta) + "\n</ul>\n</div>",
             f'<div class="kanwu-body">\n{body}\n</div>',
             "</div>",
             "## 采用情况",
@@ -648,7 +668,7 @@ class Site:
         bundles = json.dumps(sorted(self.bundles, reverse=True))  # newest first: 2026-11, 2026, 2025, …
         body = f"""# 全文检索
 
-输入关键词检索信息和各期刊物（不联网，在本机浏览器中完成）。先检索最近两年；要查更早的，选“全部年份”。
+输入关键词检索信息：标题、正文、报送单位、日期、撰稿人和标签里有这个词的都能找到（不联网，在本机浏览器中完成）。每条信息只列一次，并注明刊载它的各期；可按刊物、单位、类别、年份、月份筛选，按相关度或日期排序。先检索最近两年；要查更早的，选“全部年份”。
 
 <div id="kanwu-search" data-bundles='{bundles}'></div>
 """

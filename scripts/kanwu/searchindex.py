@@ -1,8 +1,11 @@
 """Pagefind: one bundle per year (and one for the newest month), each indexed on its own.
 
-Each bundle is indexed from a staging folder of symbolic links to its own pages only (Pagefind
-follows them): it then reads a year's pages (or a month's), not the whole archive, and its memory
-stays bounded.
+Each bundle is indexed from a staging folder of its own pages' *search documents*
+(``searchdoc``: the item's text cut into character pairs, what results show as metadata):
+Pagefind then reads a year's pages (or a month's), not the whole archive, and its memory stays
+bounded. Documents are kept between builds by page and search key. After indexing, the filter
+files are written in a fixed order (``searchfilters``): Pagefind 1.5 writes them in a different
+order on every run.
 
 **Fragments carried over.** Pagefind writes one small *fragment* per page, named by a hash of
 its content, and leaves a fragment alone when a file of that name is already in its output
@@ -28,29 +31,33 @@ import sys
 import tempfile
 import zlib
 
-from . import shards
+from . import searchdoc, searchfilters as filters, shards
 from .cache import cores
 from .errors import KanwuError
 
 FRAGMENT = ".pf_fragment"
 
 
-def index_search(site_dir: str, bundles: dict, carried: dict | None = None) -> dict:
+def index_search(site_dir: str, bundles: dict, carried: dict | None = None, docs: str | None = None,
+                 salt: str = "") -> dict:
     """Index ``bundles`` ({bundle: {page: search key}}) into ``site_dir``. ``carried`` maps a page
-    to (its search key, the path of its fragment in the live release). Returns, per bundle indexed,
-    {fragment file: (page, search key)}. Two bundles at a time (Pagefind uses about one core), largest first."""
+    to (its search key, the path of its fragment in the live release). ``docs`` is a folder where
+    the search documents made from the pages are kept between builds, by ``salt``, page and search
+    key. Returns, per bundle indexed, {fragment file: (page, search key)}. Two bundles at a time
+    (Pagefind uses about one core), largest first."""
     from concurrent.futures import ThreadPoolExecutor
     order = sorted(bundles, key=lambda b: (-len(bundles[b]), b))
     with ThreadPoolExecutor(max_workers=min(2, cores())) as pool:
-        running = {b: pool.submit(_index_bundle, site_dir, b, bundles[b], carried or {}) for b in order}
+        running = {b: pool.submit(_index_bundle, site_dir, b, bundles[b], carried or {}, docs, salt) for b in order}
         return {b: done.result() for b, done in running.items()}
 
 
-def _index_bundle(site_dir: str, bundle: str, pages: dict, carried: dict) -> dict:
-    """One bundle, from a staging folder of links to its pages' HTML."""
+def _index_bundle(site_dir: str, bundle: str, pages: dict, carried: dict, docs: str | None, salt: str) -> dict:
+    """One bundle, from a staging folder of its pages' search documents."""
     site_dir = os.path.abspath(site_dir)
     out = os.path.join(site_dir, bundle)
-    staging, urls = _stage(site_dir, bundle, pages)
+    made = _documents(site_dir, bundle, pages, docs, salt)
+    staging, urls = _stage(bundle, made)
     try:
         shards.drop(site_dir, bundle)  # a shared bundle: unlink, never write into it
         if not pages:
@@ -62,29 +69,66 @@ def _index_bundle(site_dir: str, bundle: str, pages: dict, carried: dict) -> dic
             shutil.rmtree(out)
             _pagefind(staging, out, bundle)
             kept = _settle_fragments(out, {}, urls, pages)
+        filters.normalise(out)
         return kept
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _stage(site_dir: str, bundle: str, pages: dict) -> tuple[str, dict]:
-    """A folder of symbolic links to the pages' HTML, as laid out in the site, and {url: page}.
-    In memory when there is room, else in the system's temporary folder."""
+def _documents(site_dir: str, bundle: str, pages: dict, docs: str | None, salt: str) -> dict:
+    """{page: (its HTML file in the site, its search document)}, made from the built pages; those
+    whose page and search key are as in the last build come from ``docs``."""
+    import pickle
+
     from .site import outputs
+    path = os.path.join(docs, bundle + ".pickle") if docs else None
+    kept: dict = {}
+    if path:
+        try:
+            with open(path, "rb") as fh:
+                record = pickle.load(fh)
+            if record.get("salt") == salt:
+                kept = record["docs"]
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError, TypeError, ValueError):
+            kept = {}
+    made, record = {}, {}
+    for rel, key in pages.items():
+        for page in outputs(rel):
+            was = kept.get(page)
+            if was is not None and was[0] == key:
+                doc = was[1]
+            else:
+                folder = os.path.dirname(page)
+                with open(os.path.join(site_dir, page), encoding="utf-8") as fh:
+                    doc = searchdoc.document(fh.read(), "/" + folder + "/" if folder else "/")
+            made[page] = (rel, doc)
+            record[page] = (key, doc)
+    if path and record != kept:
+        os.makedirs(docs, exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as fh:
+            pickle.dump({"salt": salt, "docs": record}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    return made
+
+
+def _stage(bundle: str, made: dict) -> tuple[str, dict]:
+    """A folder of the search documents ``made`` ({page: (source page, document)}), laid out as the
+    pages are in the site, and {url: source page}. In memory when there is room, else in the
+    system's temporary folder."""
     for where in dict.fromkeys((_scratch(), None)):
         staging = ""
         try:
             _sweep(where or tempfile.gettempdir())
             staging = tempfile.mkdtemp(prefix=f"kanwu-{os.getpid()}-{bundle}-", dir=where)
-            made, urls = set(), {}
-            for rel in pages:
-                for page in outputs(rel):
-                    folder = os.path.dirname(page)
-                    if folder not in made:
-                        os.makedirs(os.path.join(staging, folder), exist_ok=True)
-                        made.add(folder)
-                    os.symlink(os.path.join(site_dir, page), os.path.join(staging, page))
-                    urls["/" + folder + "/" if folder else "/"] = rel
+            folders, urls = set(), {}
+            for page, (rel, doc) in made.items():
+                folder = os.path.dirname(page)
+                if folder not in folders:
+                    os.makedirs(os.path.join(staging, folder), exist_ok=True)
+                    folders.add(folder)
+                _write(os.path.join(staging, page), doc)
+                urls["/" + folder + "/" if folder else "/"] = rel
             return staging, urls
         except OSError:  # e.g. a small /dev/shm (64 MB in a container) is full
             if staging:
@@ -92,6 +136,11 @@ def _stage(site_dir: str, bundle: str, pages: dict) -> tuple[str, dict]:
             if where is None:
                 raise
     raise AssertionError("unreachable")
+
+
+def _write(path: str, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
 
 
 _STAGING = re.compile(r"^kanwu-(\d+)-pagefind-")

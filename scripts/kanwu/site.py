@@ -247,6 +247,7 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
     was = (state.get("fragments") or {}) if incremental else {}  # {bundle: {fragment: (page, search key)}}
     fragments = {b: f for b, f in was.items() if b in bundles}
     store = os.path.join(work, "store")
+    search_docs = os.path.join(work, "search-docs")  # a cache: lost, the documents are made again
     try:
         if incremental:
             copying.wait()
@@ -266,13 +267,14 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
             indexed = state.get("search") or {}
             stale = {b: site.bundles[b] for b, key in bundles.items()
                      if indexed.get(b) != key or not os.path.isdir(os.path.join(tmp, b))}
-            fragments.update(index_search(tmp, stale, carried_fragments(previous, was) if stale else None))
+            fragments.update(index_search(tmp, stale, carried_fragments(previous, was) if stale else None,
+                                          docs=search_docs, salt=salt + engine))
         else:
             mark = time.monotonic()
             run_mkdocs(root, docs, tmp, pages=sorted(r for r in files if r.endswith(".md")), known=list(files))
             phases.append(("MkDocs", time.monotonic() - mark))
             mark = time.monotonic()
-            fragments = index_search(tmp, site.bundles)
+            fragments = index_search(tmp, site.bundles, docs=search_docs, salt=salt + engine)
         phases.append(("检索索引", time.monotonic() - mark))
         for old in os.listdir(tmp):  # bundles no longer made: a year gone from the view, last month's
             if old.startswith("pagefind-") and old not in bundles:

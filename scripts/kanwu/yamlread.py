@@ -99,8 +99,15 @@ def precheck(text: str, path: str, first_line: int) -> list[Problem]:
 
 def parse(text: str, path: str, first_line: int = 1) -> Document:
     """Compose ``text`` and convert it; raise YamlProblem located in the file."""
+    deep = _too_deep(text)
+    if deep:
+        raise YamlProblem(Problem(path, deep[0] + first_line - 1, deep[1], ERROR, "", f"YAML 嵌套过深（超过 {MAX_DEPTH} 层）",
+                                  "检查是否多写了括号 [ {；字段最多嵌套几层"))
     try:
         node = yaml.compose(text, Loader=_Loader)
+    except RecursionError:
+        raise YamlProblem(Problem(path, first_line, 1, ERROR, "", f"YAML 嵌套过深（超过 {MAX_DEPTH} 层）",
+                                  "检查是否多写了括号 [ {；字段最多嵌套几层")) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line if mark else 0) + first_line
@@ -116,11 +123,52 @@ def parse(text: str, path: str, first_line: int = 1) -> Document:
         doc.data = {}
         doc.marks[()] = (first_line, 1)
         return doc
-    doc.data = _convert(node, (), doc, path, first_line)
+    doc.data = _convert(node, (), doc, path, first_line, set())
     return doc
 
 
-def _convert(node, p: Path, doc: Document, path: str, first_line: int):
+MAX_DEPTH = 20  # front matter and manifests need four or five levels
+_SCAN_DEPTH = 200  # past this, found before parsing: the C parser recurses and crashes at ~100,000
+_BRACKETS = re.compile(r"""[\[\]{}'"]""")
+
+
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """(line, column) where flow brackets or block indentation nest past ``_SCAN_DEPTH``, found
+    without parsing (brackets inside quotes on the same line are skipped: enough for a bound)."""
+    depth = 0
+    for n, line in enumerate(text.split("\n"), 1):
+        quote = ""  # per line: an apostrophe in plain text must not hide the lines after it
+        if len(line) - len(line.lstrip(" ")) > 2 * _SCAN_DEPTH:
+            return n, 1
+        for m in _BRACKETS.finditer(line):
+            c = m.group()
+            if quote:
+                quote = "" if c == quote else quote
+            elif c in "'\"":
+                quote = c
+            elif c in "[{":
+                depth += 1
+                if depth > _SCAN_DEPTH:
+                    return n, m.start() + 1
+            else:
+                depth = max(0, depth - 1)
+    return None
+
+
+def _convert(node, p: Path, doc: Document, path: str, first_line: int, seen: set):
+    """The node as plain data. A node met twice is an alias (``*name``): PyYAML hands back the
+    anchored node itself, so a few hundred bytes of aliases of aliases expand to billions of
+    values, and ``&a [x, *a]`` never ends. Aliases are refused, as is nesting deeper than
+    ``MAX_DEPTH``."""
+    if id(node) in seen:
+        at = doc.key_marks.get(p) or doc.marks.get(p) or doc.where(p[:-1])
+        raise YamlProblem(Problem(path, *at, ERROR, _field_name(p), "不支持 YAML 锚点和别名（&名称、*名称）",
+                                  "把要重复的内容直接写出来"))
+    seen.add(id(node))
+    if len(p) > MAX_DEPTH:
+        raise YamlProblem(Problem(path, node.start_mark.line + first_line, node.start_mark.column + 1, ERROR,
+                                  _field_name(p[:3]), f"YAML 嵌套过深（超过 {MAX_DEPTH} 层）",
+                                  "检查是否多写了括号 [ {；字段最多嵌套几层"))
     doc.marks[p] = (node.start_mark.line + first_line, node.start_mark.column + 1)
     if isinstance(node, yaml.ScalarNode):
         quoted = node.style in ("'", '"', "|", ">")
@@ -130,7 +178,7 @@ def _convert(node, p: Path, doc: Document, path: str, first_line: int):
                                       f"不支持的 YAML 标签 {node.tag}", "去掉以 ! 开头的标签"))
         return Scalar(node.value, quoted, kind)
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(child, p + (i,), doc, path, first_line) for i, child in enumerate(node.value)]
+        return [_convert(child, p + (i,), doc, path, first_line, seen) for i, child in enumerate(node.value)]
     if isinstance(node, yaml.MappingNode):
         out: dict = {}
         for key_node, value_node in node.value:
@@ -150,7 +198,11 @@ def _convert(node, p: Path, doc: Document, path: str, first_line: int):
                                           f"字段重复：第 {first[0]} 行已经写过 {key}，YAML 会悄悄只保留后一个",
                                           "删掉其中一行，只保留正确的值"))
             doc.key_marks[kp] = at
-            out[key] = _convert(value_node, kp, doc, path, first_line)
+            if id(key_node) in seen:
+                raise YamlProblem(Problem(path, *at, ERROR, key, "不支持 YAML 锚点和别名（&名称、*名称）",
+                                          "把要重复的内容直接写出来"))
+            seen.add(id(key_node))
+            out[key] = _convert(value_node, kp, doc, path, first_line, seen)
         return out
     raise YamlProblem(Problem(path, *doc.marks[p], ERROR, _field_name(p), "无法识别的 YAML 内容", ""))
 
