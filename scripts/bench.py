@@ -136,6 +136,9 @@ def publish(n: int, archive: str, rows: list, day: dt.date, pdf: bool, full: flo
 class _Served:
     """The archive's site folder over HTTP on 127.0.0.1, and a headless Chromium."""
 
+    def __init__(self, archive: str):
+        self.site = os.path.join(archive, "site")
+
     def __enter__(self):
         import functools
         import http.server
@@ -153,9 +156,6 @@ class _Served:
         self.pw = sync_playwright().start()
         self.browser = self.pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
         return self
-
-    def __init__(self, archive: str):
-        self.site = os.path.join(archive, "site")
 
     def __exit__(self, *exc):
         self.browser.close()

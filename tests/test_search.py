@@ -79,8 +79,7 @@ class Searcher:
         return self.page.locator(".kanwu-search-summary").inner_text()
 
 
-def truth(pages, q):
-    return recall.truth(pages, q)
+truth = recall.truth  # the items whose rendered text holds the query
 
 
 def test_recall_over_queries_drawn_from_the_archive(texts, server, page):
