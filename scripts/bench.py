@@ -112,7 +112,7 @@ def publish(n: int, archive: str, rows: list, day: dt.date, pdf: bool, full: flo
     t1, m1, _ = run([KANWU, "--root", archive, "assemble", "上报", "--date", str(day)])
     issue = sorted(os.listdir(os.path.join(archive, "issues", "daily", str(day.year))))[-1]
     t2, m2, _ = run([KANWU, "--root", archive, "sign", os.path.join(archive, "issues", "daily", str(day.year), issue),
-                     "--date", str(day)])
+                     "--date", str(day), "--by", "周正平"])
     t3, m3, out = peak_children([KANWU, "--root", archive, "build"] + ([] if pdf else ["--no-pdf"]))
     total = t1 + t2 + t3
     first = day.day == 1
@@ -206,6 +206,18 @@ def _fragment_urls(folder: str, prefix: str = "/quanti") -> dict:
     return out
 
 
+def _addresses(ids: dict[str, list[str]], found: list[str]) -> list[str]:
+    """The pages of the result ids ``found``: an id that two bundles share stands, each time it
+    is found, for the next of its pages not yet counted (which of the two is not known)."""
+    left: dict[str, list[str]] = {}
+    out = []
+    for i in found:
+        urls = left.setdefault(i, list(ids[i]))
+        if urls:
+            out.append(urls.pop(0))
+    return out
+
+
 def _baseline_index(archive: str, live: str, urls: list) -> str:
     """What the site searched before: Pagefind 1.5's own indexing of the item pages as they are
     (language zh, its dictionary segmentation), in one bundle under the served site folder."""
@@ -251,10 +263,11 @@ def search_recall(n: int, archive: str, rows: list) -> None:
     live = os.path.realpath(os.path.join(archive, "site", "quanti"))
     urls = sorted("/quanti/" + os.path.relpath(d, live) + "/" for d, _, fs in os.walk(os.path.join(live, "items"), followlinks=True)
                   if "index.html" in fs)
-    ids = {}
-    for d in os.listdir(live):
+    ids: dict[str, list[str]] = {}  # an id is unique within one bundle only
+    for d in sorted(os.listdir(live)):
         if d.startswith("pagefind-"):
-            ids.update(_fragment_urls(os.path.join(live, d)))
+            for i, url in _fragment_urls(os.path.join(live, d)).items():
+                ids.setdefault(i, []).append(url)
     started = time.monotonic()
     base_ids = _fragment_urls(_baseline_index(archive, live, urls))
     base_t = time.monotonic() - started
@@ -272,7 +285,7 @@ def search_recall(n: int, archive: str, rows: list) -> None:
         page.goto(f"{srv.url}/quanti/search/?scope=all")
         page.wait_for_function("() => typeof window.kanwuSearchIds === \"function\"")
         started = time.monotonic()
-        ways["kanwu：字符对索引（本站检索页）"] = ({q: [ids[i] for i in page.evaluate("q => window.kanwuSearchIds(q)", q)]
+        ways["kanwu：字符对索引（本站检索页）"] = ({q: _addresses(ids, page.evaluate("q => window.kanwuSearchIds(q)", q))
                                             for q in queries}, time.monotonic() - started)
         home = srv.browser.new_page()
         home.goto(f"{srv.url}/quanti/")
@@ -363,12 +376,21 @@ def bench_size(n: int, work: str, rows: list, pdf_limit: int | None) -> None:
     search_probe(n, archive, rows)
 
 
+def fresh_theme(archive: str) -> None:
+    """An archive made by an earlier run holds the theme of its day (synth copies it): put this
+    checkout's theme and site config in, so that what is measured is the code under test."""
+    shutil.rmtree(os.path.join(archive, "theme"))
+    shutil.copytree(os.path.join(ROOT, "theme"), os.path.join(archive, "theme"))
+    shutil.copy(os.path.join(ROOT, "mkdocs.yml"), os.path.join(archive, "mkdocs.yml"))
+
+
 def search_only(n: int, work: str, rows: list) -> None:
     """Search alone: the archive (made and built without PDFs when missing), recall, first result."""
     archive = os.path.join(work, f"archive-{n}")
     if not os.path.isdir(os.path.join(archive, "site")):
         t, m, out = run([KANWU, "--root", ROOT, "synth", archive, "--items", str(n), "--years", str(max(1, round(n / 5000)))])
         rows.append((n, "生成合成档案", t, m, "", out.strip()))
+    fresh_theme(archive)
     t, m, out = peak_children([KANWU, "--root", archive, "build", "--no-pdf"])
     rows.append((n, "构建（不含 PDF）", t, m, "", phases_note(out)))
     search_recall(n, archive, rows)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 
 import pytest
 import yaml
@@ -211,10 +212,13 @@ def test_missing_signer(tree):
 
 
 def test_changed_published_item_needs_correction(tree):
+    """An item changed after its issue was signed is an error that names the command to record it;
+    a correction written by hand, without the as-sent text kept, is not accepted (test_record has
+    the whole flow through kanwu correct)."""
     make_item(tree, "20261103-qingxi-01")
     assemble_ok(tree, "上报", "--date", "2026-11-03")
     rel = "issues/daily/2026/198.yml"
-    signed = tree.run("sign", os.path.join(tree.root, rel), "--date", "2026-11-03")
+    signed = tree.run("sign", os.path.join(tree.root, rel), "--date", "2026-11-03", "--by", "周正平")
     assert signed.exit_code == 0, signed.output
     assert tree.run("check").exit_code == 0
     path = os.path.join(tree.root, item_path("20261103-qingxi-01"))
@@ -222,24 +226,23 @@ def test_changed_published_item_needs_correction(tree):
     open(path, "w", encoding="utf-8").write(text.replace("四十公里", "四十五公里"))
     [err] = errors_of(tree)
     assert err.startswith(f"{rel}:{line_of(tree, rel, '- 20261103-qingxi-01')}:")
-    assert "在本期发布后被修改" in err and "digest: " in err
-    digest = err.split("digest: ")[1].split("}")[0]
+    assert "在本期发布后被修改" in err and "kanwu correct 20261103-qingxi-01 --what" in err
+    repo = load_repository(tree.root)
     data = load_yaml(tree, rel)
     data["corrections"] = [{"item": "20261103-qingxi-01", "date": "2026-11-05", "by": "林雨桐",
-                            "what": "第一段“四十公里”更正为“四十五公里”", "digest": digest}]
+                            "what": "第一段“四十公里”更正为“四十五公里”",
+                            "digest": repo.items["20261103-qingxi-01"].digest}]
     tree.write(rel, yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
-    result = tree.run("check")
-    assert result.exit_code == 0, result.output
-    repo = load_repository(tree.root)
-    assert repo.issues[0].corrections[0].what.startswith("第一段")
+    errs = errors_of(tree)
+    assert any("缺少本期签发时的原文" in e for e in errs), errs
 
 
 def test_sign_refuses_twice(tree):
     make_item(tree, "20261103-qingxi-01")
     assemble_ok(tree, "上报", "--date", "2026-11-03")
     rel = os.path.join(tree.root, "issues/daily/2026/198.yml")
-    assert tree.run("sign", rel).exit_code == 0
-    again = tree.run("sign", rel)
+    assert tree.run("sign", rel, "--by", "周正平").exit_code == 0
+    again = tree.run("sign", rel, "--by", "周正平")
     assert again.exit_code == 1 and "不能重复签发" in again.output
 
 
@@ -276,7 +279,7 @@ def test_day_commands_read_only_recent_years_and_agree_with_a_full_load(tree):
     are still checked."""
     make_item(tree, "20230310-qingxi-01")
     assemble_ok(tree, "上报", "--date", "2023-03-10")  # the periodical's last issue before a gap year
-    assert tree.run("sign", os.path.join(tree.root, "issues/daily/2023/001.yml"), "--date", "2023-03-10").exit_code == 0
+    assert tree.run("sign", os.path.join(tree.root, "issues/daily/2023/001.yml"), "--date", "2023-03-10", "--by", "周正平").exit_code == 0
     make_item(tree, "20250603-qingxi-01", extra="follow_up_of: 20230310-qingxi-01\n")  # to an unloaded year
     make_item(tree, "20250604-qingxi-01")
     assemble_ok(tree, "上报", "--date", "2025-06-04")
@@ -292,7 +295,7 @@ def test_day_commands_read_only_recent_years_and_agree_with_a_full_load(tree):
                                                       encoding="utf-8").read().replace("unit: qingxi", "unit: nowhere"))
     out = assemble_ok(tree, "上报", "--date", "2025-06-05").output
     assert "issues/daily/2025/002.yml" in out
-    signed = tree.run("sign", os.path.join(tree.root, "issues/daily/2025/002.yml"), "--date", "2025-06-05")
+    signed = tree.run("sign", os.path.join(tree.root, "issues/daily/2025/002.yml"), "--date", "2025-06-05", "--by", "周正平")
     assert signed.exit_code == 0, signed.output
     assert load_yaml(tree, "issues/daily/2025/002.yml")["digests"]["20250605-qingxi-01"]
     assert tree.run("check").exit_code == 1 and tree.run("build", "--no-pdf").exit_code == 1
@@ -300,3 +303,32 @@ def test_day_commands_read_only_recent_years_and_agree_with_a_full_load(tree):
     make_item(tree, "20250606-qingxi-01", unit="nowhere")
     bad = tree.run("assemble", "上报", "--date", "2025-06-06")
     assert bad.exit_code == 1 and "20250606-qingxi-01.md" in bad.output and "nowhere" in bad.output
+
+
+def test_items_left_out_by_the_cap_are_the_next_issues_candidates(sample):
+    """The sample on 2026-12-07: 内参 089 took 5 of the weeks' problems and proposals; the rest
+    were never used by 内参 and stay candidates (28 days), listed by `kanwu status`, until taken."""
+    status = sample.run("status", "--date", "2026-12-07")
+    assert status.exit_code == 0, status.output
+    block = status.output.split("《澜江信息》内参的候选")[1].split("《")[0]
+    listed = re.findall(r"^  (\d{8}-[a-z0-9-]+-\d{2})  (.+)（(.+)，已等 (\d+) 天）$", block, re.M)
+    count = int(re.search(r"：(\d+) 条", block).group(1))
+    assert count == len(listed) > 5
+    from kanwu import validate
+    repo = validate.load_repository(sample.root)
+    used = {i for issue in repo.issues_of("neican") for i in issue.item_ids}
+    p = repo.config.periodicals["neican"]
+    expect = {i.id for i in repo.items.values() if i.id not in used and i.category in p.categories
+              and dt.date(2026, 11, 9) <= i.date <= dt.date(2026, 12, 7)}
+    assert {x[0] for x in listed} == expect
+    for item_id, title, unit, age in listed:
+        assert repo.items[item_id].title == title and (dt.date(2026, 12, 7) - repo.items[item_id].date).days == int(age)
+    first = assemble_ok(sample, "内参", "--date", "2026-12-07")  # it answered "没有可用的信息"
+    assert "超过每期上限 5 条，留待下一期" in first.output
+    ids = []
+    for out in (first, assemble_ok(sample, "内参", "--date", "2026-12-14")):
+        issue = load_yaml(sample, re.search(r"已写入 (issues/neican/2026/\d{3}\.yml)", out.output).group(1))
+        ids.append({i for s in issue["sections"] for i in s["items"]})
+    assert len(ids[0]) == len(ids[1]) == 5 and not ids[0] & ids[1] and ids[0] | ids[1] <= expect
+    assert max(repo.items[i].date for i in ids[0]) <= min(repo.items[i].date for i in expect - ids[0])  # waited longest first
+    assert all(repo.items[i].date >= dt.date(2026, 11, 16) for i in ids[1])  # 28 days before 12-14

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import pytest
@@ -353,3 +354,141 @@ def test_aliases_in_a_manifest_are_refused(tree):
     result = check(tree)
     assert result.exit_code == 1
     assert any(x.startswith("issues/daily/2026/300.yml:7:") and "锚点和别名" in x for x in lines_for(result)), result.output
+
+
+INVISIBLE_BODY = ("青溪县近日启动冬季\u200b农田水利建设，\u00ad计划整修渠道四十公里。\x0b"
+                  "县里组织技术人员\x0c分片指导。\u2028进度每周通报。")
+
+
+def test_invisible_characters_are_located_and_fixed(tree):
+    """What Word leaves in pasted text: each one located; `check --fix` removes them (breaks become
+    line ends), CRLF line ends and the rest of the file byte for byte as they were."""
+    text = GOOD_ITEM.replace("unit: qingxi", "unit: qingxi\x0b").replace(
+        "青溪县近日启动冬季农田水利建设，计划整修渠道四十公里、清淤山塘二十座，县里组织技术人员分片指导。", INVISIBLE_BODY)
+    tree.item(ID, text.replace("\n", "\r\n").encode("utf-8"))
+    result = check(tree)
+    assert result.exit_code == 1
+    found = [(int(line.split(":")[1]), int(line.split(":")[2]), line) for line in lines_for(result)]
+    body = INVISIBLE_BODY
+    expected = [(3, 13, "垂直制表符")] + [(11, body.index(c) + 1, what) for c, what in
+                                     [("\u200b", "零宽空格"), ("\u00ad", "软连字符"), ("\x0b", "垂直制表符"),
+                                      ("\x0c", "换页符"), ("\u2028", "行分隔符")]]
+    assert [(n, c) for n, c, _ in found] == [(n, c) for n, c, _ in expected], result.output
+    for (_, _, line), (_, _, what) in zip(found, expected):
+        assert what in line and f"kanwu check --fix {PATH}" in line
+    assert "YAML" not in result.output  # the \x0b in the front matter is named, not a parse error
+
+    fixed = tree.run("check", "--fix", PATH)
+    assert fixed.exit_code == 0, fixed.output
+    assert f"已删掉 1 个文件里看不见的字符：{PATH}" in fixed.output
+    want = GOOD_ITEM.replace("unit: qingxi", "unit: qingxi\n").replace(
+        "青溪县近日启动冬季农田水利建设，计划整修渠道四十公里、清淤山塘二十座，县里组织技术人员分片指导。",
+        "青溪县近日启动冬季农田水利建设，计划整修渠道四十公里。\n县里组织技术人员\n分片指导。\n进度每周通报。")
+    assert open(os.path.join(tree.root, PATH), "rb").read() == want.replace("\n", "\r\n").encode("utf-8")
+    assert check(tree).exit_code == 0
+
+
+def test_word_bullet_and_undrawable_characters_are_errors_with_their_place(tree):
+    """A Symbol-font bullet (private use) and a character none of the print fonts has: errors at
+    their line and column (the PDF would show a box, or WeasyPrint stop); --fix leaves them for the
+    author, since only the author knows what they stood for. A rare character the fonts do have passes."""
+    body = "\uf0b7 青溪县启动冬季农田水利建设，璟泓渠😀同步整修。"
+    tree.item(ID, GOOD_ITEM.replace(
+        "青溪县近日启动冬季农田水利建设，计划整修渠道四十公里、清淤山塘二十座，县里组织技术人员分片指导。", body))
+    result = check(tree, "--fix")
+    assert result.exit_code == 1 and "已删掉" not in result.output
+    errors = lines_for(result)
+    assert len(errors) == 2, result.output
+    assert errors[0].startswith(f"{PATH}:11:1: 错误") and "U+F0B7" in errors[0] and "项目符号" in errors[0]
+    assert errors[1].startswith(f"{PATH}:11:{body.index('😀') + 1}: 错误") and "U+1F600" in errors[1]
+
+
+def test_an_item_with_errors_is_not_also_missing_where_an_issue_names_it(sample):
+    """One mistake, one message: the manifests that carry a broken item do not add "不存在"."""
+    rel = item_path("20261102-qingxi-01")
+    path = os.path.join(sample.root, rel)
+    text = open(path, encoding="utf-8").read()
+    open(path, "w", encoding="utf-8").write(text.replace("unit: qingxi", "unit: qingxii"))
+    result = check(sample)
+    errors = lines_for(result)
+    assert len(errors) == 1 and errors[0].startswith(rel) and "qingxii" in errors[0], result.output
+
+
+DEC = "20261203-qingxi-01"
+
+
+def dec_item(**fields):
+    """GOOD_ITEM dated 2026-12-03 (no example date in kanwu's hints is that day) with ``fields`` set."""
+    text = GOOD_ITEM.replace("2026-11-03", "2026-12-03")
+    for name, value in fields.items():
+        if re.search(rf"^{name}:", text, re.M):
+            text = re.sub(rf"^{name}:.*$", f"{name}: {value}" if value is not None else "", text, flags=re.M)
+        else:
+            text = text.replace("authors:", f"{name}: {value}\nauthors:")
+    return text
+
+
+@pytest.mark.parametrize("written", ["2026/12/03", "2026.12.3", "2026年12月3日", "20261203", "2026-12-3"])
+def test_a_date_hint_is_the_users_own_date_rewritten(tree, written):
+    tree.item(DEC, dec_item(date=f'"{written}"'))
+    [line] = lines_for(check(tree))
+    assert f"“{written}”不是 YYYY-MM-DD 格式的日期" in line and line.endswith("（写成：date: 2026-12-03）"), line
+
+
+def test_time_hints_use_the_items_own_date(tree):
+    tree.item(DEC, dec_item(category="突发事件", event_at="09:10", reported_at='"2026/12/03 10:40"'))
+    result = check(tree)
+    event, reported = lines_for(result)
+    assert "event_at" in event and "写完整的日期时间和时区：event_at: 2026-12-03 09:10+08:00" in event, event
+    assert "reported_at" in reported and "写成：reported_at: 2026-12-03 10:40+08:00" in reported, reported
+    tree.item(DEC, dec_item(category="突发事件"))
+    result = check(tree)
+    for name in ("event_at", "reported_at"):
+        [line] = [l for l in lines_for(result) if f"必须写 {name}" in l]
+        assert f"{name}: 2026-12-03 " in line and "2026-11-05" not in line, line
+    tree.item(DEC, dec_item(date=None))
+    [line] = lines_for(check(tree))
+    assert "缺少必填字段 date" in line and "加一行：date: 2026-12-03" in line
+
+
+@pytest.mark.parametrize("field,written,parts", [("authors", "何晓岚、李明", ["何晓岚", "李明"]),
+                                                  ("tags", "[燃气，安全]", ["燃气", "安全"]),
+                                                  ("authors", "[何晓岚, 李明；周敏]", ["何晓岚", "李明", "周敏"])])
+def test_lists_written_with_chinese_separators_are_split_with_a_warning(tree, field, written, parts):
+    tree.item(DEC, dec_item(**{field: written}))
+    result = check(tree, "--format", "json")
+    assert result.exit_code == 0
+    [warning] = [p for p in json.loads(result.output) if p["field"] == field]
+    assert warning["severity"] == "警告" and "、".join(parts) in warning["message"]
+    assert warning["hint"] == f"写成列表：{field}: [{', '.join(parts)}]（各项之间用英文逗号）"
+
+
+def test_every_problem_at_once_and_each_once(sample):
+    """Several broken files and a file with two mistakes: one run names every mistake, once, and
+    nothing that only follows from another (an issue "missing" a broken item, a numbering gap
+    where a manifest is unreadable)."""
+    def edit(rel, old, new):
+        path = os.path.join(sample.root, rel)
+        text = open(path, encoding="utf-8").read()
+        assert old in text
+        open(path, "w", encoding="utf-8").write(text.replace(old, new, 1))
+
+    two = item_path("20261102-qingxi-01")
+    edit(two, "title: ", "title：")
+    edit(two, "unit: qingxi", "unit: qingxii")
+    bad_yaml = item_path("20261102-teyue-chen-01")
+    edit(bad_yaml, "unit: teyue-chen", "unit: [teyue-chen")
+    no_fm = item_path("20261102-songqiao-01")
+    edit(no_fm, "---\n", "")
+    edit("issues/daily/2026/205.yml", "number: 205", "number: abc")
+    edit("issues/daily/2026/207.yml", "copies:", "copies：")
+    result = check(sample)
+    errors = lines_for(result)
+    got = sorted((line.split(":")[0], line.split(" — ")[1].split("（")[0]) for line in errors)
+    assert got == sorted([
+        (two, "键后面用了全角冒号“：”，YAML 读不出这个字段"), (two, "单位“qingxii”没有登记，是不是：qingxi、yingji"),
+        (bad_yaml, "YAML 无法解析：did not find expected ',' or ']'"),
+        (no_fm, "文件开头缺少 front matter"),
+        ("issues/daily/2026/205.yml", "应为整数，现在是“abc”"),
+        ("issues/daily/2026/207.yml", "键后面用了全角冒号“：”，YAML 读不出这个字段"),
+    ]), result.output

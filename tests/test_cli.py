@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -35,13 +36,20 @@ def test_new_item_passes_check(tree):
     assert path in result.output
     text = open(os.path.join(tree.root, path), encoding="utf-8").read()
     assert "# 密级" in text and 'title: "青溪县“冬修水利”全面开工"' in text
+    check = tree.run("check")  # the scaffold's hint in place of a body is the one thing wrong
+    assert check.exit_code == 1
+    [error] = [line for line in check.output.splitlines() if ": 错误" in line]
+    line = text.split("\n").index(next(l for l in text.split("\n") if l.startswith("（在这里写正文"))) + 1
+    assert error.startswith(f"{path}:{line}:1: 错误") and "kanwu new 留下的提示语" in error, error
+    body = "青溪县冬修水利全面开工，首批十二处渠道同时动工。"
+    open(os.path.join(tree.root, path), "w", encoding="utf-8").write(re.sub(r"（在这里写正文.*）", body, text))
     check = tree.run("check")
     assert check.exit_code == 0, check.output
     # a second item the same day gets the next number
     again = tree.run("new", "--unit", "qingxi", "--category", "突发事件", "--title", "某地发生险情",
                      "--date", "2026-11-24", "--classification", "秘密")
     assert item_path("20261124-qingxi-02") in again.output
-    assert tree.run("check").exit_code == 0
+    assert "kanwu new 留下的提示语" in tree.run("check").output
 
 
 def test_new_rejects_unknown_unit(tree):

@@ -10,7 +10,9 @@ import shutil
 
 import pytest
 
-from conftest import copy_sample
+import yaml
+
+from conftest import copy_sample, item_path
 from pdfread import MM, lines, metadata, outline, pages, pdffonts, text
 
 ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "test-artifacts")
@@ -256,6 +258,29 @@ def test_marks_for_secret_and_urgent(rendered):
     assert any(l.page == 1 and l.text == "内部资料 注意保存" for l in urgent)
 
 
+def test_a_digest_is_not_urgent_because_an_item_was(rendered, tmp_path):
+    """汇要 041 carries urgent items already sent; its masthead names no urgency, until the editor
+    sets one in the manifest (urgency: 加急)."""
+    tree, files = rendered
+    carried = [i for s in yaml.safe_load(open(os.path.join(tree.root, "issues/huiyao/2026/041.yml"), encoding="utf-8"))["sections"]
+               for i in s["items"]]
+    heads = [open(os.path.join(tree.root, item_path(i)), encoding="utf-8").read().split("---")[1] for i in carried]
+    assert any(yaml.safe_load(h).get("urgency") in ("加急", "特急") for h in heads)
+    marks = {l.text for l in lines(files["huiyao/2026/041.pdf"]) if l.page == 1 and l.top < MASTHEAD_BOTTOM}
+    assert "内部资料 注意保存" in marks and not marks & {"加急", "特急", "平件"}, marks
+    other = copy_sample(tmp_path / "set")
+    rel = "issues/huiyao/2026/041.yml"
+    text = open(os.path.join(other.root, rel), encoding="utf-8").read()
+    text = re.sub(r"\nseal: .*", "", text.replace("copies:", "urgency: 加急\ncopies:", 1))
+    other.write(rel, text)
+    result = other.run("sign", rel, "--reseal")
+    assert result.exit_code == 0, result.output  # as if set before signing
+    result = other.run("pdf", "--audience", "领导")
+    assert result.exit_code == 0, result.output
+    set_marks = {l.text for l in lines(os.path.join(other.root, "build/pdf/huiyao/2026/041.pdf")) if l.page == 1 and l.top < MASTHEAD_BOTTOM}
+    assert "加急" in set_marks, set_marks
+
+
 def test_editor_note_and_digest_abstracts(rendered):
     tree, files = rendered
     digest = text(files["huiyao/2026/041.pdf"])
@@ -382,7 +407,7 @@ def _new_daily_issue(tree, day: str) -> str:
     tree.item(f"{day.replace('-', '')}-qingxi-01", GOOD_ITEM.replace("2026-11-03", day))
     assert tree.run("assemble", "上报", "--date", day).exit_code == 0
     rel = sorted(glob.glob(os.path.join(tree.root, "issues/daily/2026/*.yml")), key=os.path.getmtime)[-1]
-    assert tree.run("sign", rel, "--date", day).exit_code == 0
+    assert tree.run("sign", rel, "--date", day, "--by", "周正平").exit_code == 0
     return os.path.relpath(rel, tree.root)
 
 

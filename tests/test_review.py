@@ -34,12 +34,16 @@ def test_workflow_files_are_valid():
 def pr_repo(tmp_path) -> Tree:
     """A real git repository: main with the sample, a branch adding one item and changing one manifest."""
     tree = copy_sample(tmp_path / "repo", extra=(".ci", ".github", ".gitlab", ".gitea"))
+    note = os.path.join(tree.root, "issues/daily/2026/212.yml")
+    data = yaml.safe_load(open(note, encoding="utf-8"))
+    for key in ("published", "digests", "seal"):  # on main 212 is still a draft: a signed one cannot change
+        data.pop(key)
+    open(note, "w", encoding="utf-8").write(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
     tree.git("init", "-q", "-b", "main")
     tree.git("add", "-A")
     tree.git("commit", "-qm", "样例")
     tree.git("checkout", "-qb", "feature")
     tree.item("20261124-qingxi-01", GOOD_ITEM.replace("2026-11-03", "2026-11-24").replace("classification: 内部", "classification: 秘密\nsecrecy_period: 1年"))
-    note = os.path.join(tree.root, "issues/daily/2026/212.yml")
     text = open(note, encoding="utf-8").read().replace("editor_note: ''", "editor_note: 请各地参阅。")
     open(note, "w", encoding="utf-8").write(text)
     tree.git("add", "-A")

@@ -29,19 +29,15 @@ class Proposal:
 
 
 def load_for(root: str, key: str, day: dt.date) -> Repository:
-    """The repository ``propose`` needs: for a daily or weekly periodical whose previous issue is
-    recent, this year's and last year's items and manifests (``validate.load_repository``'s
-    ``years``); otherwise, or when unsure, all of it. (Its note on unsigned drafts then names
-    those of these two years only.)"""
+    """The repository ``propose`` needs: for a daily or weekly periodical, this year's and last
+    year's items and manifests (its candidates are of the last ``CARRY_DAYS`` days;
+    ``validate.load_repository``'s ``years``); otherwise all of it. (Its note on unsigned drafts
+    then names those of these two years only.)"""
     from .config import load_config
     p = load_config(root).periodical(key)
     if p is None or p.digest or p.instructions or p.cadence == "on_demand":
         return load_checked(root)
-    repo = load_checked(root, {day.year - 1, day.year})
-    previous = [i.date for i in repo.issues_of(p.id) if i.date <= day]
-    if previous and max(previous).year >= day.year - 1:
-        return repo
-    return load_checked(root)  # candidates could reach further back than was loaded
+    return load_checked(root, {day.year - 1, day.year})
 
 
 def load_issue(root: str, rel: str) -> tuple[Repository, Issue | None]:
@@ -97,6 +93,31 @@ def used_in(repo: Repository, periodical: str) -> dict:
     return out
 
 
+CARRY_DAYS = {"daily": 7, "weekly": 28}  # how long an unused item stays a candidate
+
+
+def waiting(repo: Repository, p: Periodical, day: dt.date, used: dict | None = None) -> tuple[list[Item], list]:
+    """The items of the last ``CARRY_DAYS`` that a daily or weekly periodical may still take on
+    ``day``, in the order it takes them (urgent first, then those left over longest), and the
+    recent ones it may not take yet, with the reason: (candidates, [(id, reason)])."""
+    config = repo.config
+    used = used_in(repo, p.id) if used is None else used
+    start = day - dt.timedelta(days=CARRY_DAYS[p.cadence])
+    out, left_out = [], []
+    for item in repo.items.values():
+        if item.date > day or item.date < start or item.id in used or item.category not in p.categories:
+            continue
+        if item.level > level(p.max_classification):
+            left_out.append((item.id, f"密级{item.classification}高于本刊允许的{p.max_classification}"))
+        elif issue_day(config, p, item) > day:
+            left_out.append((item.id, f"报送时间晚于截稿时间 {p.cutoff:%H:%M}，顺延到下一个工作日"))
+        else:
+            out.append(item)
+    out.sort(key=lambda i: (i.urgency_rank, issue_day(config, p, i), sort_key(config, i)))
+    left_out.sort()
+    return out, left_out
+
+
 def propose(repo: Repository, key: str, day: dt.date, chain: str = "") -> Proposal:
     config = repo.config
     p = config.periodical(key)
@@ -121,27 +142,13 @@ def propose(repo: Repository, key: str, day: dt.date, chain: str = "") -> Propos
         chosen, sections = _urgent(repo, p, day, chain, used)
         period = (None, None)
     else:
-        candidates = []
-        for item in sorted(repo.items.values(), key=lambda i: (i.date, i.id)):
-            if item.date > day or item.date < since or item.id in used:
-                continue
-            reason = ""
-            if item.category not in p.categories:
-                continue  # not a candidate at all: the periodical does not take this category
-            if item.level > level(p.max_classification):
-                reason = f"密级{item.classification}高于本刊允许的{p.max_classification}"
-            elif issue_day(config, p, item) > day:
-                reason = f"报送时间晚于截稿时间 {p.cutoff:%H:%M}，顺延到下一个工作日"
-            elif issue_day(config, p, item) <= since:
-                reason = "属于上一期的报送时段，编辑当时未采用"
-            if reason:
-                left_out.append((item.id, reason))
-            else:
-                candidates.append(item)
-        candidates.sort(key=lambda i: sort_key(config, i))
+        candidates, left_out = waiting(repo, p, day, used)
         chosen = candidates[: p.max_items]
         for item in candidates[p.max_items:]:
-            left_out.append((item.id, f"超过每期上限 {p.max_items} 条"))
+            left_out.append((item.id, f"超过每期上限 {p.max_items} 条，留待下一期"))
+        carried = sum(issue_day(config, p, i) <= since for i in chosen)
+        if carried:
+            notes.append(f"其中 {carried} 条是前几期因上限或截稿时间留下的")
         sections = _sections(config, p, chosen)
         period = (None, None)
     if not chosen:
@@ -235,14 +242,24 @@ def _urgent(repo: Repository, p: Periodical, day: dt.date, chain: str, used: dic
     return [], []
 
 
-def sign(repo: Repository, issue: Issue, on: dt.date) -> Issue:
-    """签发: record the publication date and each item's content hash."""
+def sign(repo: Repository, issue: Issue, on: dt.date, by: str, at: dt.datetime) -> Issue:
+    """签发: record who signed, when, each item's content hash, and the seal over all of it."""
     missing = [i for i in issue.item_ids if i not in repo.items]
     if missing:
         raise KanwuError(f"{issue.path}: 引用了不存在的信息 {', '.join(missing)}，不能签发。")
     if issue.published:
         raise KanwuError(f"{issue.path}: 已于 {issue.published} 签发，不能重复签发。")
-    if not issue.signer:
-        raise KanwuError(f"{issue.path}: 缺少签发人 signer，不能签发。")
+    if not by.strip():
+        raise KanwuError(f"{issue.path}: 不知道签发人是谁。用 --by 写上签发人姓名，例如 kanwu sign {issue.path} --by 周正平")
     digests = tuple((i, repo.items[i].digest) for i in issue.item_ids)
-    return replace(issue, published=on, digests=digests)
+    signed = replace(issue, published=on, signed_at=at, signer=by.strip(), digests=digests)
+    return replace(signed, seal=manifest.seal_of(signed))
+
+
+def reseal(issue: Issue) -> Issue:
+    """The seal for an issue signed before kanwu sealed manifests (its signer vouches for it as it stands)."""
+    if not issue.published:
+        raise KanwuError(f"{issue.path}: 还没有签发，不需要补封记；签发用 kanwu sign {issue.path}")
+    if issue.seal:
+        raise KanwuError(f"{issue.path}: 已有签发封记，不能重新加封；已签发的期只能登记勘误（kanwu correct）")
+    return replace(issue, seal=manifest.seal_of(issue))

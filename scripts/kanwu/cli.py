@@ -16,7 +16,7 @@ from . import clizh
 clizh.install()
 
 from . import assemble as assemble_mod  # noqa: E402
-from . import manifest, scaffold, status as status_mod, validate  # noqa: E402
+from . import chars, manifest, scaffold, status as status_mod, validate  # noqa: E402
 from .config import find_root, load_config  # noqa: E402
 from .errors import KanwuError, ProblemsFound, problems_gitlab, problems_json  # noqa: E402
 from .fields import CATEGORIES, CLASSIFICATIONS, URGENCIES, json_schema  # noqa: E402
@@ -65,8 +65,9 @@ def _root(ctx) -> str:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "gitlab"]), default="text",
               show_default=True, help="输出格式；github 为 GitHub/Gitea 工作流注释，gitlab 为 GitLab 代码质量报告")
 @click.option("--strict", is_flag=True, help="把警告也当作错误")
+@click.option("--fix", is_flag=True, help="先删掉看不见的字符（零宽空格、软连字符等，换行类改为换行），再检查")
 @click.pass_context
-def check(ctx, paths, rev, fmt, strict):
+def check(ctx, paths, rev, fmt, strict, fix):
     """检查信息稿件和期的清单，一次列出全部问题。
 
     每个问题一行：路径:行:列: 错误|警告 字段 — 问题（怎么改）。
@@ -76,15 +77,23 @@ def check(ctx, paths, rev, fmt, strict):
     例：kanwu check
         kanwu check content/items/2026/11
         kanwu check --changed origin/main --format github
+        kanwu check --fix content/items/2026/12
     """
     root = _root(ctx)
     repo = validate.load_repository(root)
+    if fix:
+        wanted = [_in_root(root, p) for p in paths]
+        touched = _fix_invisible(root, sorted({p.path for p in repo.problems if chars.is_invisible(p)
+                                               and (not wanted or any(p.path == w or p.path.startswith(w.rstrip("/") + "/") for w in wanted))}))
+        if touched:
+            click.echo(f"已删掉 {len(touched)} 个文件里看不见的字符：" + "、".join(touched[:20]) + ("……" if len(touched) > 20 else ""), err=fmt != "text")
+            repo = validate.load_repository(root)
     problems = repo.problems
     def under(path, prefixes):
         return any(path == w or path.startswith(w.rstrip("/") + "/") for w in prefixes)
 
     if paths:
-        wanted = [os.path.relpath(os.path.abspath(p), root) for p in paths]
+        wanted = [_in_root(root, p) for p in paths]
         problems = [p for p in problems if under(p.path, wanted)]
     if rev:
         changed = validate.changed_files(root, rev)
@@ -131,7 +140,7 @@ def schema():
 
 
 @cli.command(context_settings=CONTEXT)
-@click.argument("periodical")
+@click.argument("periodical", metavar="刊物")
 @click.option("--date", "day", callback=_date, help="本期日期（默认今天）")
 @click.option("--chain", metavar="ITEM", help="重要信息：指定首报或任一续报的编号")
 @click.option("--dry-run", is_flag=True, help="只显示清单，不写文件")
@@ -140,8 +149,8 @@ def schema():
 def assemble(ctx, periodical, day, chain, dry_run, skip_holiday):
     """为刊物生成下一期的清单（草稿），供编辑调整后签发。
 
-    PERIODICAL 可写编号（daily）或版别（上报、内参、汇要、重要信息）。
-    列出选中的信息，并说明其余候选为什么没有选。
+    刊物可写编号（daily）或版别（上报、内参、汇要、重要信息）。
+    列出选中的信息，并说明其余候选为什么没有选；因每期上限没选上的留待下一期（上报 7 天内、内参 28 天内）。
 
     \b
     例：kanwu assemble 上报 --date 2026-11-03
@@ -181,23 +190,112 @@ def assemble(ctx, periodical, day, chain, dry_run, skip_holiday):
 
 
 @cli.command(context_settings=CONTEXT)
-@click.argument("path", type=click.Path())
+@click.argument("path", type=click.Path(), metavar="清单或目录")
 @click.option("--date", "day", callback=_date, help="签发日期（默认今天）")
+@click.option("--by", "by", default=None, help="签发人姓名（默认取 git 的 user.name）")
+@click.option("--reseal", is_flag=True,
+              help="给旧版 kanwu 签发、没有封记的期补上封记（签发人核对无误后）；PATH 可以是文件夹，如 issues/")
 @click.pass_context
-def sign(ctx, path, day):
-    """签发一期：写入签发日期和每条信息的内容指纹，此后改动须登记勘误。
+def sign(ctx, path, day, by, reseal):
+    """签发一期：记录签发人、签发时间、每条信息的内容指纹和整期的封记，此后清单不能再改，信息改动须登记勘误。
 
     \b
-    例：kanwu sign issues/daily/2026/012.yml --date 2026-11-18
+    例：kanwu sign issues/daily/2026/012.yml --by 周正平
+        kanwu sign issues/ --reseal      （升级后给旧版签发的各期补封记）
     """
     root = _root(ctx)
-    rel = os.path.relpath(os.path.abspath(path), root)
+    rel = _in_root(root, path)
+    if reseal:
+        _reseal(root, rel)
+        return
     repo, issue = assemble_mod.load_issue(root, rel)
     if issue is None:
         raise KanwuError(f"{rel} 不是一期的清单。")
-    signed = assemble_mod.sign(repo, issue, day or _today())
+    signer = by if by is not None else _git_user(root)
+    at = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).replace(second=0, microsecond=0)
+    signed = assemble_mod.sign(repo, issue, day or _today(), signer, at)
     manifest.write_manifest(root, manifest.issue_to_data(signed), rel)
-    click.echo(f"已签发 {rel}（{signed.published}），记录了 {len(signed.digests)} 条信息的内容指纹。")
+    click.echo(f"已签发 {rel}：签发人 {signed.signer}，{signed.signed_at:%Y-%m-%d %H:%M}，"
+               f"记录了 {len(signed.digests)} 条信息的内容指纹和整期封记。")
+
+
+def _fix_invisible(root: str, paths: list[str]) -> list[str]:
+    """Rewrite each file with its invisible characters removed; the files changed."""
+    return [rel for rel in paths if chars.fix_file(os.path.join(root, rel))]
+
+
+def _in_root(root: str, path: str) -> str:
+    """``path`` relative to the repository: read from the repository root when it names something
+    there (``kanwu --root X sign issues/...``, as ``git -C``), else from the current folder."""
+    if not os.path.isabs(path) and os.path.exists(os.path.join(root, path)):
+        return os.path.normpath(path)
+    return os.path.relpath(os.path.abspath(path), root)
+
+
+def _reseal(root: str, rel: str) -> None:
+    """Seal the signed manifests at ``rel`` (a file, or every one under a folder) that an older
+    kanwu signed without a seal. A seal that is there and does not hold is never replaced."""
+    if os.path.isdir(os.path.join(root, rel)):
+        paths = sorted(os.path.relpath(os.path.join(d, f), root) for d, _, fs in os.walk(os.path.join(root, rel))
+                       for f in fs if f.endswith(".yml") and manifest.SENT_DIR not in os.path.relpath(d, root))
+    else:
+        paths = [rel]
+    sealed, broken = [], []
+    for path in paths:
+        issue, problems = manifest.load_manifest(root, path)
+        if issue is not None:
+            continue  # not signed, or sealed and holding
+        if not all(p.field == "seal" for p in problems):
+            broken.append(f"{path}：" + "；".join(p.message for p in problems[:2]))
+            continue
+        issue = manifest.load_unsealed(root, path)
+        if issue.seal:
+            broken.append(f"{path}：已有封记但与清单不符，不能重新加封；撤销改动或登记勘误")
+            continue
+        manifest.write_manifest(root, manifest.issue_to_data(assemble_mod.reseal(issue)), path)
+        sealed.append(path)
+    click.echo(f"已给 {len(sealed)} 期补上签发封记" + ("：" + "、".join(sealed[:20]) + ("……" if len(sealed) > 20 else "")
+                                                 if sealed else "") + "。")
+    if broken:
+        raise KanwuError(f"{len(broken)} 期未处理：\n" + "\n".join(broken[:20]))
+    if not sealed and len(paths) == 1:
+        raise KanwuError(f"{rel} 不需要补封记：它还没有签发，或者封记完好。")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("item_id", metavar="编号")
+@click.option("--what", required=True, help="改了什么，例如：检查户数由1,236改为1,263")
+@click.option("--by", "by", default=None, help="经办人（默认取 git 的 user.name）")
+@click.option("--date", "day", callback=_date, help="勘误日期（默认今天）")
+@click.pass_context
+def correct(ctx, item_id, what, by, day):
+    """登记勘误：信息文件改好之后运行，在采用它的每一期已签发清单里记下勘误，并保留签发时的原文。
+
+    \b
+    已签发各期的印刷版 PDF 保持原样；网站显示更正后的正文并注明勘误，另发一份勘误通知。
+    例：kanwu correct 20261103-qingxi-01 --what "检查户数由1,236改为1,263" --by 李文静
+    """
+    from . import correct as correct_mod
+    root = _root(ctx)
+    repo = validate.load_repository(root)
+    person = by if by is not None else _git_user(root)
+    if not person.strip():
+        raise KanwuError("不知道经办人是谁：用 --by 写上姓名。")
+    written = correct_mod.record(root, repo, item_id, what, person, day or _today())
+    click.echo(f"已在 {len(written)} 期登记勘误：" + "、".join(written) + f"；签发时的原文保留在 {correct_mod.SENT_DIR}/ 下。"
+               "一并提交这些文件和改好的信息。")
+
+
+def _git_user(root: str) -> str:
+    """Who runs the command, as git would record them."""
+    import subprocess
+    if os.environ.get("GIT_AUTHOR_NAME"):
+        return os.environ["GIT_AUTHOR_NAME"]
+    try:
+        out = subprocess.run(["git", "-C", root, "config", "user.name"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return out.stdout.strip() if out.returncode == 0 else ""
 
 
 @cli.command(context_settings=CONTEXT)
@@ -238,8 +336,8 @@ def build(ctx, audiences, all_audiences, no_pdf):
 
 
 @cli.command(context_settings=CONTEXT)
-@click.argument("periodical", required=False)
-@click.argument("number", required=False, type=int)
+@click.argument("periodical", required=False, metavar="[刊物]")
+@click.argument("number", required=False, type=int, metavar="[期号]")
 @click.option("--year", type=int, help="年份（默认：该刊最新一期所在的年份）")
 @click.option("--audience", help="阅读范围（默认最低的范围；内参等只在较高范围中）")
 @click.option("--copies", metavar="M-N", help="为涉密期加印份号：--copies 1-40 生成 40 份编号的 PDF")
@@ -248,7 +346,7 @@ def build(ctx, audiences, all_audiences, no_pdf):
 def pdf(ctx, periodical, number, year, audience, copies, out):
     """按印刷简报格式生成各期 PDF（A4、GB/T 9704-2012 版心、仿宋三号、红色报头）。
 
-    不写 PERIODICAL 时生成该阅读范围内的全部各期；未改动的期直接取缓存。
+    不写刊物时生成该阅读范围内的全部各期；未改动的期直接取缓存。
 
     \b
     例：kanwu pdf
@@ -437,7 +535,7 @@ def rollback(ctx, site_root, audience):
 
 
 @cli.command("serve-config", context_settings=CONTEXT)
-@click.argument("server", type=click.Choice(["nginx", "apache"]))
+@click.argument("server", type=click.Choice(["nginx", "apache"]), metavar="nginx|apache")
 @click.option("--site-root", metavar="目录", help="上线目录（默认 content/kanwu.yml 的 publish.root）")
 @click.option("--listen", metavar="地址", help="监听地址（默认 publish.listen）")
 @click.option("--server-name", metavar="域名", help="域名（默认 publish.server_name）")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 from dataclasses import dataclass
 
@@ -58,9 +59,9 @@ FIELDS: tuple[Field, ...] = (
     Field("classification", "choice", "密级；不写不会当作公开，而是报错", True, CLASSIFICATIONS, "内部"),
     Field("secrecy_period", "text", "保密期限，密级为秘密或机密时必填，例如“1年”", example="1年"),
     Field("authors", "list", "撰稿人（信息员）姓名列表", True, example="[张晓燕]"),
-    Field("event_at", "datetime", "事件发生时间（带时区），突发事件必填，例如 2026-11-05 07:40+08:00",
+    Field("event_at", "datetime", "事件发生时间（年-月-日 时:分+08:00），突发事件必填",
           example="2026-11-05 07:40+08:00"),
-    Field("reported_at", "datetime", "首次报告时间（带时区），突发事件必填", example="2026-11-05 09:10+08:00"),
+    Field("reported_at", "datetime", "首次报告时间（年-月-日 时:分+08:00），突发事件必填", example="2026-11-05 09:10+08:00"),
     Field("follow_up_of", "ref", "续报：所续报的上一条信息的编号", example="20261105-yingji-01"),
     Field("tags", "list", "关键词标签", example="[防汛, 安全生产]"),
     Field("summary", "text", "摘要：供《汇要》使用的一两句话；不写则取正文第一句"),
@@ -117,6 +118,7 @@ def convert(doc: Document, path: str, specs: tuple = FIELDS, at: tuple = ()) -> 
         label = ".".join(str(x) for x in at + (name,))
         problems.append(Problem(path, line, col, severity, label, message, hint))
 
+    day = _day_of(mapping.get("date"))  # the record's own date, for hints about its times
     for name, raw in mapping.items():
         spec = by_name.get(name)
         if spec is None:
@@ -126,7 +128,7 @@ def convert(doc: Document, path: str, specs: tuple = FIELDS, at: tuple = ()) -> 
         if spec.kind == "records":
             value = _records(spec, raw, doc, path, at + (name,), report, problems)
         else:
-            value = _convert_one(spec, raw, report)
+            value = _convert_one(spec, raw, report, day)
         if value is not None:
             values[name] = value
     for spec in specs:
@@ -134,8 +136,16 @@ def convert(doc: Document, path: str, specs: tuple = FIELDS, at: tuple = ()) -> 
             line, col = doc.where(at)
             label = ".".join(str(x) for x in at + (spec.name,))
             problems.append(Problem(path, line, col, ERROR, label, f"缺少必填字段 {spec.name}（{spec.doc}）",
-                                    f"加一行：{spec.name}: {spec.example}"))
+                                    f"加一行：{spec.name}: {_missing_example(spec, path, at)}"))
     return values, problems
+
+
+def _missing_example(spec: Field, path: str, at: tuple) -> str:
+    """What to write for a missing field: an item's date from its file name, else the example."""
+    m = re.match(r"(\d{4})(\d{2})(\d{2})-", os.path.basename(path))
+    if spec.kind == "date" and not at and m:
+        return "-".join(m.groups())
+    return spec.example
 
 
 def _records(spec: Field, raw, doc, path, at, report, problems):
@@ -155,7 +165,10 @@ def _records(spec: Field, raw, doc, path, at, report, problems):
     return tuple(out) if ok else None
 
 
-def _convert_one(spec: Field, raw, report):
+_LIST_SEPARATORS = re.compile(r"\s*[、，,；;]\s*")
+
+
+def _convert_one(spec: Field, raw, report, day: str = ""):
     if spec.kind == "list":
         if isinstance(raw, Scalar) and not raw.is_null:
             raw = [raw]  # "authors: 张三" is a list of one
@@ -164,7 +177,13 @@ def _convert_one(spec: Field, raw, report):
         if not isinstance(raw, list) or not all(isinstance(x, Scalar) for x in raw):
             report(spec.name, "应为文字列表", f"写成：{spec.name}: {spec.example}")
             return None
-        return tuple(x.text.strip() for x in raw if x.text.strip())
+        written = [x.text.strip() for x in raw if x.text.strip()]
+        parts = [p for w in written for p in _LIST_SEPARATORS.split(w) if p]
+        if len(parts) != len(written):
+            joined = next(w for w in written if _LIST_SEPARATORS.search(w))
+            report(spec.name, f"“{joined}”里有顿号或逗号，已按它分成 {len(parts)} 项：" + "、".join(parts),
+                   f"写成列表：{spec.name}: [{', '.join(parts)}]（各项之间用英文逗号）", WARNING)
+        return tuple(parts)
     if not isinstance(raw, Scalar):
         report(spec.name, "应为一行文字，不能是列表或子项", f"写成：{spec.name}: {spec.example}")
         return None
@@ -188,14 +207,58 @@ def _convert_one(spec: Field, raw, report):
     if spec.kind == "date":
         return parse_date(text, spec, report)
     if spec.kind == "datetime":
-        return parse_datetime(text, spec, report)
+        return parse_datetime(text, spec, report, day)
     raise AssertionError(spec.kind)
+
+
+_LOOSE_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$|^(\d{4})(\d{2})(\d{2})$")
+_LOOSE_TIME = re.compile(r"^(\d{1,2})\s*[:：时点]\s*(\d{2})\s*分?(?::(\d{2}))?$")
+
+
+def loose_date(text: str) -> dt.date | None:
+    """The date ``text`` means when written as people write dates (2026/12/03, 2026.12.3,
+    2026年12月3日, 20261203), or None."""
+    m = _LOOSE_DATE.match(text.strip())
+    if not m:
+        return None
+    y, mo, d = (g for g in m.groups() if g is not None)
+    try:
+        return dt.date(int(y), int(mo), int(d))
+    except ValueError:
+        return None
+
+
+def _day_of(raw) -> str:
+    """The YYYY-MM-DD of a record's date field, if it can be read at all; else ""."""
+    if not isinstance(raw, Scalar) or raw.is_null:
+        return ""
+    d = loose_date(raw.text)
+    return d.isoformat() if d else ""
+
+
+def _loose_datetime(text: str, day: str) -> str:
+    """``text`` as the YYYY-MM-DD HH:MM+08:00 it most likely means (a time alone on ``day``), or ""."""
+    text = text.strip()
+    m = re.match(r"^(.*?)[T\s]*(\d{1,2}\s*[:：时点]\s*\d{2}\s*分?(?::\d{2})?)\s*(Z|[+-]\d{2}:?\d{2})?$", text)
+    if not m:
+        return ""
+    date_text, time_text, zone = m.groups()
+    d = loose_date(date_text) if date_text.strip() else None
+    if d is None and date_text.strip():
+        return ""
+    t = _LOOSE_TIME.match(time_text)
+    if not t or int(t.group(1)) > 23 or int(t.group(2)) > 59:
+        return ""
+    when = f"{int(t.group(1)):02d}:{t.group(2)}" + (f":{t.group(3)}" if t.group(3) else "")
+    return f"{d.isoformat() if d else day or 'YYYY-MM-DD'} {when}{zone or '+08:00'}"
 
 
 def parse_date(text: str, spec: Field, report):
     m = _DATE.match(text)
     if not m:
-        report(spec.name, f"“{text}”不是 YYYY-MM-DD 格式的日期", f"写成：{spec.name}: {spec.example or '2026-11-03'}")
+        meant = loose_date(text)
+        report(spec.name, f"“{text}”不是 YYYY-MM-DD 格式的日期",
+               f"写成：{spec.name}: {meant.isoformat()}" if meant else "按“年-月-日”写，月和日都写两位，例如 2026-01-05")
         return None
     try:
         return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
@@ -204,14 +267,17 @@ def parse_date(text: str, spec: Field, report):
         return None
 
 
-def parse_datetime(text: str, spec: Field, report):
+def parse_datetime(text: str, spec: Field, report, day: str = ""):
     m = _DATETIME.match(text)
     if not m:
+        meant = _loose_datetime(text, day)
         if re.fullmatch(r"\d{1,2}:\d{2}", text):
             report(spec.name, f"只写了时刻“{text}”；不加引号时 YAML 1.1 会把它读成数字 {_sexagesimal(text)}",
-                   f"写完整的日期时间和时区：{spec.name}: {spec.example}")
+                   f"写完整的日期时间和时区：{spec.name}: {meant}" + ("（日期取本条的报送日期，不对请改）" if day else ""))
+        elif meant:
+            report(spec.name, f"“{text}”不是“年-月-日 时:分+时区”格式的日期时间", f"写成：{spec.name}: {meant}")
         else:
-            report(spec.name, f"“{text}”不是带时区的日期时间", f"写成：{spec.name}: {spec.example}")
+            report(spec.name, f"“{text}”不是带时区的日期时间", "按“年-月-日 时:分+08:00”写，例如 2026-01-05 09:30+08:00")
         return None
     date_part, time_part, zone = m.groups()
     if zone is None:

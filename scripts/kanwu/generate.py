@@ -42,6 +42,11 @@ def issue_pdf(issue: Issue) -> str:
     return f"pdf/{issue.periodical}/{issue.year:04d}/{issue.number:03d}.pdf"
 
 
+def correction_pdf(issue: Issue) -> str:
+    """The 勘误 notice of an issue with corrections (its own PDF stays as sent)."""
+    return f"pdf/{issue.periodical}/{issue.year:04d}/{issue.number:03d}-correction.pdf"
+
+
 def tag_page(tag: str) -> str:
     return f"tags/{hashlib.sha1(tag.encode('utf-8')).hexdigest()[:10]}.md"
 
@@ -102,6 +107,16 @@ def html_table(head: list[str], rows: list[list], right: set[int] = frozenset())
                                 for n, c in enumerate(cells)) + "</tr>"
     return ("<table>\n<thead>\n" + row(head, "th") + "\n</thead>\n<tbody>\n"
             + "\n".join(row(r, "td") for r in rows) + "\n</tbody>\n</table>")
+
+
+def file_href(src: str, dest: str) -> str:
+    """``href`` for a file (a PDF), not a page: from the built page of ``src`` to ``dest`` as is."""
+    here = [p for p in page_url(src).split("/") if p]
+    there = dest.split("/")
+    i = 0
+    while i < len(here) and i < len(there) - 1 and here[i] == there[i]:
+        i += 1
+    return "/".join([".."] * (len(here) - i) + there[i:])
 
 
 def html_link(src: str, dest: str, text: str) -> str:
@@ -212,6 +227,8 @@ class Site:
     def item_key(self, item: Item) -> str:
         parts = [item.revision]
         parts += [f"{i.periodical}/{i.year}/{i.number}/{i.date}" for i in self.adopted.get(item.id, ())]
+        parts += [f"{c.date}/{c.by}/{c.what}/{correction_pdf(i) in self.pdfs}" for i in self.adopted.get(item.id, ())
+                  for c in i.corrections if c.item == item.id]
         if item.follow_up_of or item.id in self.followups:
             parts += [f"{i.id}:{i.revision}" for i in chain_of(self.view.items, item.id, self.followups)]
         if item.instructions:
@@ -323,6 +340,13 @@ class Site:
             "## 采用情况",
         ]
         issues = self.adopted.get(item.id, [])
+        fixes = [(i, c) for i in issues for c in i.corrections if c.item == item.id]
+        if fixes:
+            notes = "".join(f'<p class="kanwu-corrected">已更正（{cn_date(c.date)}，{render.esc(c.by)}）：{render.esc(c.what)}。'
+                            f"见{html_link(src, issue_page(i), issue_label(self.view, i))}的"
+                            + (f'<a href="{file_href(src, correction_pdf(i))}">勘误通知</a>' if correction_pdf(i) in self.pdfs else "勘误")
+                            + "；该期印刷版保持原样。</p>" for i, c in fixes)
+            parts.insert(parts.index(f'<div class="kanwu-body">\n{body}\n</div>'), notes)
         adoptions = [f"- [{issue_label(self.view, i)}]({link(src, issue_page(i))})（{cn_date(i.date)}）" for i in issues]
         adoptions += [f"- {md(a.by)}《{md(a.publication.strip('《》'))}》采用（{cn_date(a.date)}）" for a in item.adopted_by]
         parts.append("\n".join(adoptions) or "尚未被刊物采用。")
@@ -396,8 +420,12 @@ class Site:
         parts.append(self.distribution(issue, p))
         if issue.corrections:
             parts.append("## 勘误")
-            parts.append("\n".join(f"- {cn_date(c.date)}，{md(c.by)}：{md(self.view.items[c.item].title)} — {md(c.what)}"
+            parts.append("\n".join(f"- {cn_date(c.date)}，{md(c.by)}：[{md(self.view.items[c.item].title)}]"
+                                   f"({link(src, item_page(self.view.items[c.item]))}) — {md(c.what)}"
                                    for c in issue.corrections))
+            if correction_pdf(issue) in self.pdfs:
+                parts.append(f"[下载勘误通知（PDF）]({link(src, correction_pdf(issue))}){{ .md-button }}")
+            parts.append("本期印刷版 PDF 保持签发时的原样；上面各条信息的网页显示更正后的正文。")
         parts.append("</div>")
         return page(title, "\n\n".join(parts), "issue", date=issue.date.isoformat())
 
@@ -411,6 +439,10 @@ class Site:
         body = render.body_html(it.body, asset_prefix=link(src, "assets/x")[:-1])
         if p.instructions and it.instructions:
             head += "\n" + self.instructions_html(it)
+        fixed = [c for c in issue.corrections if c.item == it.id]
+        if fixed:
+            head += "\n" + "".join(f'<p class="kanwu-corrected">已更正（{cn_date(c.date)}）：{render.esc(c.what)}。'
+                                   "以下为更正后的正文。</p>" for c in fixed)
         return f'{head}\n<p class="kanwu-source">{source}</p>\n<div class="kanwu-body">\n{body}\n</div>\n\n{more}'
 
     def distribution(self, issue: Issue, p) -> str:

@@ -11,13 +11,14 @@ import json
 import os
 import re
 
-from . import fields, yamlread
+from . import chars, fields, yamlread
 from .errors import ERROR, WARNING, Problem
 from .model import AdoptedBy, Feedback, Instruction, Item
 
 ITEMS_DIR = "content/items"
 ASSETS_DIR = "content/assets"
 ID_PATTERN = re.compile(r"^(\d{4})(\d{2})(\d{2})-([a-z][a-z0-9-]*)-(\d{2,3})$")
+PLACEHOLDER = "（在这里写正文"  # the opening of the body scaffold.py writes
 _FENCE = re.compile(r"^---[ \t]*$")
 _END = re.compile(r"^(---|\.\.\.)[ \t]*$")
 
@@ -90,13 +91,17 @@ def load_item(root: str, rel: str, config) -> tuple[Item | None, list[Problem]]:
     text, problems = decode(raw, rel)
     if text is None:
         return None, problems
+    problems += chars.problems(text, rel)
+    text = chars.for_parsing(text)
+    problems += chars.missing_glyphs(text, rel)
     fm, body, body_line, more = split_front_matter(text, rel)
     problems += more
     if more:
         return None, problems
     pre = yamlread.precheck(fm, rel, 2)
-    if pre:
-        return None, problems + pre
+    if pre:  # reported; read as meant, to report the rest of the file too
+        problems += pre
+        fm = yamlread.repaired(fm)
     try:
         doc = yamlread.parse(fm, rel, first_line=2)
     except yamlread.YamlProblem as exc:
@@ -126,12 +131,17 @@ def load_item(root: str, rel: str, config) -> tuple[Item | None, list[Problem]]:
     if values.get("category") == "突发事件":
         for name in ("event_at", "reported_at"):
             if name not in values and name not in doc.data:
+                day = values["date"].isoformat() if "date" in values else "YYYY-MM-DD"
                 report("category", f"突发事件必须写 {name}（{fields.BY_NAME[name].doc}）",
-                       f"加一行：{name}: {fields.BY_NAME[name].example}")
+                       f"加一行：{name}: {day} 时:分+08:00（写实际的时刻，例如 {day} 08:30+08:00）")
     if values.get("event_at") and values.get("reported_at") and values["event_at"] > values["reported_at"]:
         report("event_at", "事件发生时间晚于报告时间", "检查 event_at 和 reported_at 是否写反")
     if not body.strip():
         problems.append(Problem(rel, body_line or 1, 1, ERROR, "", "正文是空的", "在结束的 --- 下面写信息正文"))
+    elif PLACEHOLDER in body:
+        line = body_line + body[:body.index(PLACEHOLDER)].count("\n")
+        problems.append(Problem(rel, line, 1, ERROR, "", "正文还是 kanwu new 留下的提示语（在这里写正文……）",
+                                "把这一段换成信息正文"))
     title = values.get("title", "")
     if len(title) > config.long_title_chars:
         report("title", f"标题有 {len(title)} 字，超过 {config.long_title_chars} 字", "标题应一句话点明主旨，请压缩", WARNING)

@@ -2,7 +2,10 @@
 
 A manifest names items by id, in order, under headings; it never copies their text.
 Once published (``published:`` set by ``kanwu sign``), it records each item's content
-hash; a later change to the item must carry a correction (勘误).
+hash and a ``seal``: a hash of everything the issue was sent as (items, order, headings,
+note, distribution, copies, signer, dates). A later change to the manifest breaks the seal;
+a later change to an item must carry a correction (勘误, ``kanwu correct``), which is the only
+part of a signed manifest that may still grow.
 """
 
 from __future__ import annotations
@@ -15,13 +18,25 @@ from collections import defaultdict
 
 from . import yamlread
 from .errors import ERROR, Problem
-from .fields import nearest
+from .fields import URGENCIES, nearest
 from .model import Config, Correction, Issue, Section, level
 
 ISSUES_DIR = "issues"
 _PATH = re.compile(r"^issues/([a-z][a-z0-9-]*)/(\d{4})/(\d{3})\.yml$")
 KEYS = ("periodical", "year", "number", "total", "date", "editor", "signer", "editor_note", "sections",
-        "distribution", "copies", "published", "digests", "corrections", "period")
+        "distribution", "copies", "urgency", "published", "signed_at", "digests", "corrections", "period", "seal")
+CORRECTION_KEYS = ("item", "date", "by", "what", "digest")
+# What ``kanwu sign`` freezes: every key but the corrections (and the seal itself).
+SEALED = tuple(k for k in KEYS if k not in ("corrections", "seal"))
+
+
+SENT_DIR = os.path.join(ISSUES_DIR, "sent")
+
+
+def sent_root(digest: str) -> str:
+    """The folder that holds, at the item's own path, the text an item had under ``digest`` when an
+    issue carrying it was signed and the item was later corrected (see ``correct``)."""
+    return os.path.join(SENT_DIR, digest)
 
 
 def manifest_path(periodical: str, year: int, number: int) -> str:
@@ -50,7 +65,7 @@ def load_all(root: str, files: list, parsed=None, ahead: dict | None = None) -> 
     return issues, problems
 
 
-def load_manifest(root: str, rel: str) -> tuple[Issue | None, list[Problem]]:
+def load_manifest(root: str, rel: str, check_seal: bool = True) -> tuple[Issue | None, list[Problem]]:
     problems: list[Problem] = []
     full = os.path.join(root, rel)
     if os.path.islink(full):
@@ -61,13 +76,13 @@ def load_manifest(root: str, rel: str) -> tuple[Issue | None, list[Problem]]:
         text = _text(raw)
     except UnicodeDecodeError:
         return None, [Problem(rel, 1, 1, ERROR, "", "清单不是 UTF-8 编码", "用 UTF-8 重新保存")]
-    pre = yamlread.precheck(text, rel, 1)
-    if pre:
-        return None, pre
+    problems += yamlread.precheck(text, rel, 1)
+    if problems:  # reported; read as meant, to report the rest too
+        text = yamlread.repaired(text)
     try:
         doc = yamlread.parse(text, rel)
     except yamlread.YamlProblem as exc:
-        return None, [exc.problem]
+        return None, problems + [exc.problem]
     data = yamlread.plain(doc.data)
     if not isinstance(data, dict):
         return None, [Problem(rel, 1, 1, ERROR, "", "清单应是“字段: 值”的形式", "参考 kanwu assemble 生成的清单")]
@@ -101,7 +116,14 @@ def load_manifest(root: str, rel: str) -> tuple[Issue | None, list[Problem]]:
     for i, c in enumerate(data.get("corrections") or []):
         path = ("corrections", i)
         if not isinstance(c, dict) or not all(c.get(k) for k in ("item", "date", "by", "what")):
-            report(path, "勘误应写明 item、date、by、what", "例如：{item: 编号, date: 2026-11-05, by: 李文静, what: 改了什么}")
+            report(path, "勘误应写明 item、date、by、what", "用 kanwu correct 编号 --what 改了什么 --by 经办人 登记，不要手写")
+            continue
+        stray = [k for k in c if k not in CORRECTION_KEYS]
+        if stray:
+            line, col = doc.where(path + (stray[0],), key=True)
+            problems.append(Problem(rel, line, col, ERROR, "corrections", f"勘误里有多余的字段 {'、'.join(map(str, stray))}"
+                                    "（常见原因：what 里的逗号把一行 {…} 拆开了）",
+                                    "删掉这条勘误，用 kanwu correct 编号 --what 改了什么 --by 经办人 重新登记"))
             continue
         d = _typed(c["date"], "date", path + ("date",), report)
         if d:
@@ -112,11 +134,16 @@ def load_manifest(root: str, rel: str) -> tuple[Issue | None, list[Problem]]:
         total=need("total", "int"), date=need("date", "date"), editor=need("editor", "str"),
         signer=data.get("signer") or "", copies=_typed(data.get("copies", "0"), "int", ("copies",), report),
         published=_typed(data["published"], "date", ("published",), report) if data.get("published") else None,
+        signed_at=_typed(data["signed_at"], "datetime", ("signed_at",), report) if data.get("signed_at") else None,
         period_start=_typed(period["from"], "date", ("period", "from"), report) if period.get("from") else None,
         period_end=_typed(period["to"], "date", ("period", "to"), report) if period.get("to") else None,
     )
     if not values["signer"]:
         report(("signer",), "缺少签发人 signer", "写上签发人姓名，例如 signer: 王建国")
+    urgency = str(data.get("urgency") or "")
+    if urgency and urgency not in URGENCIES:
+        report(("urgency",), f"紧急程度“{urgency}”不是 {'、'.join(URGENCIES)} 之一",
+               f"写成 urgency: {nearest(urgency, URGENCIES) or URGENCIES[0]}；不写则按所收信息定（汇要不标）")
     m = _PATH.match(rel.replace(os.sep, "/"))
     if not m:
         problems.append(Problem(rel, 1, 1, ERROR, "", "清单应放在 issues/<刊物>/<年>/<三位期号>.yml",
@@ -133,14 +160,89 @@ def load_manifest(root: str, rel: str) -> tuple[Issue | None, list[Problem]]:
         path=rel, sections=tuple(sections), editor_note=str(data.get("editor_note") or "").strip(),
         distribution=tuple((k, tuple(v if isinstance(v, list) else [v])) for k, v in dist.items() if v),
         digests=tuple((str(k), str(v)) for k, v in digests.items()) if isinstance(digests, dict) else (),
-        corrections=tuple(c for c, _ in corrections),
+        corrections=tuple(c for c, _ in corrections), urgency=urgency,
         # Not the parsed document: positions for the checks across files are looked up again in the
         # file when one reports a problem (``position``); kept, it was two thirds of the manifests' cache.
         lines={"correction_digests": tuple(d for _, d in corrections)},
         revision=hashlib.sha1(raw).hexdigest()[:16],
+        seal=str(data.get("seal") or ""),
         **values,
     )
-    return issue, problems
+    if issue.published and check_seal:
+        _check_seal(root, rel, doc, issue, problems)
+    return (None if problems else issue), problems
+
+
+def load_unsealed(root: str, rel: str) -> Issue | None:
+    """A manifest read without checking its seal (for ``kanwu sign --reseal``)."""
+    return load_manifest(root, rel, check_seal=False)[0]
+
+
+def seal_of(issue: Issue) -> str:
+    """The hash of what a signed issue was sent as: every manifest key but corrections and the seal,
+    as kanwu reads them (so quoting, comments and key order do not matter; a changed value does)."""
+    return seal_data(issue_to_data(issue))
+
+
+def seal_data(data: dict) -> str:
+    """``seal_of`` for a manifest's mapping (what synth writes without loading it back)."""
+    import json
+    frozen = _loose({k: data[k] for k in SEALED if k in data})
+    return hashlib.sha256(json.dumps(frozen, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()[:24]
+
+
+def _check_seal(root: str, rel: str, doc, issue: Issue, problems: list) -> None:
+    if not issue.seal:
+        line, col = doc.where(("published",))
+        problems.append(Problem(rel, line, col, ERROR, "seal", f"这一期已于 {issue.published} 签发，但清单没有签发封记 seal",
+                                f"签发要用 kanwu sign {rel}，不要手写 published；若是旧版签发的，请签发人核对后运行 "
+                                f"kanwu sign {rel} --reseal（一次补完整个档案：kanwu sign issues/ --reseal）"))
+        return
+    if seal_of(issue) == issue.seal:
+        return
+    changed = _changed_since_signed(root, rel, issue)
+    line, col = doc.where((changed[0],) if changed else ("seal",))
+    what = "（" + "、".join(FROZEN_NAMES.get(k, k) for k in changed) + "）" if changed else ""
+    problems.append(Problem(rel, line, col, ERROR, changed[0] if changed else "seal",
+                            f"这一期已于 {issue.published} 签发，签发后清单被改动{what}，与签发封记不符；已签发的期必须保持原样",
+                            "撤销对清单的改动（git checkout -- " + rel + "）；信息原文有误时改信息文件，再用 "
+                            "kanwu correct 编号 --what 改了什么 --by 经办人 登记勘误"))
+
+
+FROZEN_NAMES = {"sections": "栏目和信息", "editor_note": "编者按", "distribution": "分送范围", "copies": "印数", "urgency": "紧急程度",
+                "signer": "签发人", "editor": "责任编辑", "date": "日期", "published": "签发日期",
+                "signed_at": "签发时间", "digests": "内容指纹", "number": "期号", "total": "总期号",
+                "period": "汇要时段", "periodical": "刊物", "year": "年份"}
+
+
+def _changed_since_signed(root: str, rel: str, issue: Issue) -> list[str]:
+    """The keys that differ from the committed manifest whose seal still holds (``git show HEAD:rel``),
+    or [] when there is none to compare with."""
+    import subprocess
+    try:
+        out = subprocess.run(["git", "-C", root, "show", f"HEAD:{rel}"], capture_output=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    if out.returncode != 0:
+        return []
+    try:
+        old_doc = yamlread.parse(_text(out.stdout), rel)
+    except (UnicodeDecodeError, yamlread.YamlProblem):
+        return []
+    old = yamlread.plain(old_doc.data)
+    if not isinstance(old, dict) or str(old.get("seal") or "") != issue.seal:
+        return []
+    new = issue_to_data(issue)
+    return [k for k in SEALED if _loose({"v": old.get(k)}) != _loose({"v": new.get(k)})]
+
+
+def _loose(value):
+    """A value as text all the way down (YAML's ints and kanwu's strings compare equal)."""
+    if isinstance(value, dict):
+        return {str(k): _loose(v) for k, v in value.items() if v not in (None, "", [], {})}
+    if isinstance(value, list):
+        return [_loose(v) for v in value]
+    return "" if value is None else str(value)
 
 
 def _typed(value, kind, path, report):
@@ -149,6 +251,12 @@ def _typed(value, kind, path, report):
             return int(value)
         report(path, f"应为整数，现在是“{value}”", "")
         return None
+    if kind == "datetime":
+        try:
+            return dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            report(path, f"“{value}”不是 YYYY-MM-DDTHH:MM+08:00 形式的时间", "")
+            return None
     if kind == "date":
         try:
             return dt.date.fromisoformat(str(value))
@@ -184,10 +292,13 @@ def position(root: str, rel: str, path: tuple) -> tuple[int, int]:
         return 1, 1
 
 
-def check_issues(root: str, config: Config, items: dict, issues: list[Issue], known: set | None = None) -> list[Problem]:
+def check_issues(root: str, config: Config, items: dict, issues: list[Issue], known: set | None = None,
+                 unreadable=frozenset(), broken=frozenset()) -> list[Problem]:
     """``known``: a partial load (whole years of manifests and items), with the ids of every item:
     references to items not loaded are taken as resolved, and running totals are checked from
-    the first loaded issue on."""
+    the first loaded issue on. ``unreadable``: ids of item files with errors of their own (a
+    reference to one is not also "missing"). ``broken``: manifest files that could not be read: the
+    numbering of their periodical is checked once they can."""
     problems: list[Problem] = []
 
     def report(issue, path, field, message, hint=""):
@@ -207,7 +318,7 @@ def check_issues(root: str, config: Config, items: dict, issues: list[Issue], kn
         top = level(p.max_classification)
         for item_id, ref in refs.items():
             item = items.get(item_id)
-            if item is None and known and item_id in known:
+            if item is None and (known and item_id in known or item_id in unreadable):
                 continue
             if item is None:
                 report(issue, ref, "sections", f"信息“{item_id}”不存在{nearest(item_id, items)}",
@@ -228,13 +339,19 @@ def check_issues(root: str, config: Config, items: dict, issues: list[Issue], kn
                     report(
                         issue, ref, "sections",
                         f"信息 {item_id} 在本期发布后被修改（{item.path}），但没有登记勘误",
-                        f"恢复原文，或在 corrections 下登记：{{item: {item_id}, date: 日期, by: 经办人, "
-                        f"what: 改了什么, digest: {item.digest}}}")
+                        f"恢复原文，或登记勘误：kanwu correct {item_id} --what 改了什么 --by 经办人")
+                elif item.digest != recorded and not os.path.isfile(os.path.join(root, sent_root(recorded), item.path)):
+                    report(issue, ref, "sections",
+                           f"信息 {item_id} 已更正，但缺少本期签发时的原文 {sent_root(recorded)}/{item.path}（印刷版要按原样保留）",
+                           "不要删除 issues/sent 下的文件；从 git 历史恢复它")
         for i, c in enumerate(issue.corrections):
             if c.item not in refs:
                 report(issue, ("corrections", i, "item"), "corrections", f"勘误所指的信息 {c.item} 不在本期", "")
+    unnumbered = {rel.split("/")[1] for rel in broken if rel.count("/") >= 2}
     for pid, plist in by_periodical.items():
         p = config.periodicals[pid]
+        if pid in unnumbered:
+            continue  # a manifest of it is unreadable: a gap there is that file's own error
         expected_total = p.total_base if known is None else min(i.total for i in plist) - 1
         by_year = defaultdict(list)
         for issue in plist:
@@ -293,8 +410,12 @@ def issue_to_data(issue: Issue) -> dict:
     data["sections"] = [{"heading": s.heading, "items": list(s.items)} for s in issue.sections]
     data["distribution"] = {k: list(v) for k, v in issue.distribution}
     data["copies"] = issue.copies
+    if issue.urgency:
+        data["urgency"] = issue.urgency
     if issue.published:
         data["published"] = issue.published.isoformat()
+        if issue.signed_at:
+            data["signed_at"] = issue.signed_at.isoformat(timespec="minutes")
         data["digests"] = dict(issue.digests)
     if issue.corrections:
         digests = issue.lines.get("correction_digests", ())
@@ -302,4 +423,6 @@ def issue_to_data(issue: Issue) -> dict:
             {"item": c.item, "date": c.date.isoformat(), "by": c.by, "what": c.what}
             | ({"digest": digests[i]} if i < len(digests) and digests[i] else {})
             for i, c in enumerate(issue.corrections)]
+    if issue.seal:
+        data["seal"] = issue.seal
     return data

@@ -230,13 +230,16 @@ class Issue:
     distribution: tuple[tuple[str, tuple[str, ...]], ...]
     copies: int
     editor_note: str = ""
+    urgency: str = ""  # set by the editor (平件/加急/特急); else the items' (a digest's: none)
     published: dt.date | None = None
+    signed_at: dt.datetime | None = None  # when ``kanwu sign`` ran (the signer is ``signer``)
     digests: tuple[tuple[str, str], ...] = ()  # (item id, content hash) frozen at publication
     corrections: tuple[Correction, ...] = ()
     period_start: dt.date | None = None  # 汇要: the period it covers
     period_end: dt.date | None = None
     lines: dict = field(default_factory=dict, compare=False, hash=False)
     revision: str = field(default="", compare=False)  # hash of the manifest's bytes
+    seal: str = ""  # manifest.seal_of when signed: any later change to the manifest breaks it
 
     @property
     def item_ids(self) -> tuple[str, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 
-from .assemble import next_numbers
+from .assemble import CARRY_DAYS, next_numbers, waiting
 from .validate import Repository
 
 
@@ -14,13 +14,16 @@ def unadopted(repo: Repository) -> list:
     return [item for item in repo.items.values() if item.id not in used]
 
 
+SHOWN = 30  # candidates listed per periodical
+
+
 def report(repo: Repository, day: dt.date) -> str:
     config = repo.config
     lines = []
-    waiting = unadopted(repo)
-    lines.append(f"尚未被任何一期采用的信息：{len(waiting)} 条")
+    unused = unadopted(repo)
+    lines.append(f"尚未被任何一期采用的信息：{len(unused)} 条")
     by_unit = defaultdict(list)
-    for item in waiting:
+    for item in unused:
         by_unit[item.unit].append(item)
     for unit_id in config.units:
         if by_unit.get(unit_id):
@@ -32,6 +35,17 @@ def report(repo: Repository, day: dt.date) -> str:
     for issue in drafts:
         p = config.periodicals.get(issue.periodical)
         lines.append(f"  {issue.path}（《{p.name if p else issue.periodical}》{p.edition if p else ''}，{issue.date}）")
+    for p in config.periodicals.values():
+        if p.cadence not in CARRY_DAYS or p.digest or p.instructions:
+            continue
+        ready, _ = waiting(repo, p, day)
+        lines.append(f"《{p.name}》{p.edition}的候选（近 {CARRY_DAYS[p.cadence]} 天未采用）：{len(ready)} 条"
+                     + (f"，下一期最多取 {p.max_items} 条" if len(ready) > p.max_items else ""))
+        for item in ready[:SHOWN]:
+            unit = config.units.get(item.unit)
+            lines.append(f"  {item.id}  {item.title}（{unit.short if unit else item.unit}，已等 {(day - item.date).days} 天）")
+        if len(ready) > SHOWN:
+            lines.append(f"  ……另有 {len(ready) - SHOWN} 条")
     lines.append("各刊下一期：")
     for p in config.periodicals.values():
         number, total = next_numbers(repo, p, day.year)

@@ -205,6 +205,7 @@ def _issues(out: str, rng: random.Random) -> int:
         data["copies"] = p.copies
         data["published"] = day.isoformat()
         data["digests"] = {i: repo.items[i].digest for i in ids}
+        data["seal"] = manifest.seal_data(data)
         rel = manifest.manifest_path(pid, day.year, state[1])
         path = os.path.join(out, rel)
         os.makedirs(os.path.dirname(path), exist_ok=True)

@@ -82,6 +82,7 @@ def _load_repository(root: str, years: set[int] | None = None) -> Repository:
     ahead = parse_many(root, config, [rel for (rel, _), hit in zip(item_files, kept) if hit is MISS]
                        + [rel for rel, st in manifest_files if not manifests.has(rel, st)])
     local: dict = {}
+    unreadable = set()  # ids of item files with errors of their own: not "missing" where referenced
     for (rel, st), hit in zip(item_files, kept):
         if hit is MISS:
             hit = parsed.put(rel, st, ahead.pop(rel, None) or parse_item(root, config, rel))
@@ -89,6 +90,7 @@ def _load_repository(root: str, years: set[int] | None = None) -> Repository:
         if problems:
             repo.problems += problems
         if item is None:
+            unreadable.add(os.path.basename(rel)[:-3])
             continue
         if item.id in repo.items:
             other = repo.items[item.id]
@@ -98,22 +100,24 @@ def _load_repository(root: str, years: set[int] | None = None) -> Repository:
         local[item.id] = checked
     writing = parsed.save(background=True)  # written while the checks below run
     try:
-        _check_rest(root, repo, local, links, manifest_files, manifests, ahead)
+        _check_rest(root, repo, local, links, manifest_files, manifests, ahead, unreadable)
     finally:
         writing.wait()
     return repo
 
 
-def _check_rest(root, repo, local, links, manifest_files, manifests, ahead) -> None:
+def _check_rest(root, repo, local, links, manifest_files, manifests, ahead, unreadable=frozenset()) -> None:
     """After the items: the checks across them, the manifests and theirs, and the other records."""
     config = repo.config
-    repo.problems += check_items(config, repo.items, root, local, repo.known)
+    repo.problems += check_items(config, repo.items, root, local, repo.known, unreadable)
     repo.issues, problems = manifest.load_all(root, manifest_files, manifests, ahead)
     repo.problems += check_symlinks(root, links)
     repo.problems += problems
-    repo.problems += manifest.check_issues(root, config, repo.items, repo.issues, repo.known)
+    loaded = {i.path for i in repo.issues}
+    broken = {rel for rel, _ in manifest_files if rel not in loaded}  # their own errors are reported
+    repo.problems += manifest.check_issues(root, config, repo.items, repo.issues, repo.known, unreadable, broken)
     from .stats import load_evaluation
-    repo.evaluation, problems = load_evaluation(root, config.units, repo.known or repo.items)
+    repo.evaluation, problems = load_evaluation(root, config.units, (repo.known or set(repo.items)) | unreadable)
     repo.problems += problems
     from .review import backdated, stale_codeowners
     repo.problems += stale_codeowners(root, config)
@@ -230,9 +234,10 @@ def item_problems(config: Config, item) -> tuple[tuple[Problem, ...], tuple]:
 
 
 def check_items(config: Config, items: dict, root: str, local: dict | None = None,
-                known: set | None = None) -> list[Problem]:
+                known: set | None = None, unreadable=frozenset()) -> list[Problem]:
     """Every item's own checks (``local``: kept from the parse cache) and those across items
-    (``known``: ids of items not loaded, taken as existing)."""
+    (``known``: ids of items not loaded, taken as existing; ``unreadable``: ids of item files
+    whose own errors are reported, not reported again where referenced)."""
     problems = []
     seen_titles: dict = {}
     for item in items.values():
@@ -246,8 +251,8 @@ def check_items(config: Config, items: dict, root: str, local: dict | None = Non
         if item.follow_up_of:
             first = items.get(item.follow_up_of)
             line, col = item.lines.get("follow_up_of", (1, 1))
-            if first is None and known and item.follow_up_of in known:
-                pass  # in a year not loaded
+            if first is None and (known and item.follow_up_of in known or item.follow_up_of in unreadable):
+                pass  # in a year not loaded, or with errors of its own
             elif first is None:
                 problems.append(Problem(item.path, line, col, ERROR, "follow_up_of",
                                         f"续报所指的信息“{item.follow_up_of}”不存在{nearest(item.follow_up_of, items)}",

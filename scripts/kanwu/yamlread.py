@@ -97,6 +97,21 @@ def precheck(text: str, path: str, first_line: int) -> list[Problem]:
     return problems
 
 
+def repaired(text: str) -> str:
+    """``text`` with what ``precheck`` reports put right (line for line), so that the rest of a
+    file can be checked in the same run."""
+    out = []
+    for line in text.split("\n"):
+        m = _FULLWIDTH_KEY.match(line)
+        if m:
+            line = line[:m.end() - 1] + ": " + line[m.end():].lstrip(" ")
+        else:
+            indent = len(line) - len(line.lstrip(" \t\u3000"))
+            line = line[:indent].replace("\u3000", "  ").replace("\t", "  ") + line[indent:]
+        out.append(line)
+    return "\n".join(out)
+
+
 def parse(text: str, path: str, first_line: int = 1) -> Document:
     """Compose ``text`` and convert it; raise YamlProblem located in the file."""
     deep = _too_deep(text)

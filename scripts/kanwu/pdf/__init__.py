@@ -70,7 +70,8 @@ def _inputs(base: str, view: View, issue: Issue, copy_no: int | None) -> str:
 
     from ..manifest import issue_to_data
     p = view.config.periodicals[issue.periodical]
-    manifest = issue.revision or json.dumps(issue_to_data(issue), ensure_ascii=False, sort_keys=True, default=str)
+    # A signed issue prints what its seal covers (a correction added later is a notice of its own)
+    manifest = issue.seal or issue.revision or json.dumps(issue_to_data(issue), ensure_ascii=False, sort_keys=True, default=str)
     parts = [base, manifest, repr(p), " ".join(issue.item_ids),
              str(view.redacted.get(issue.key, 0)), str(copy_no)]
     for item_id in issue.item_ids:
@@ -138,9 +139,23 @@ def jobs_for(root: str, view: View, issues: list[Issue], copy_no: int | None = N
     for issue in issues:
         p = view.config.periodicals[issue.periodical]
         label = f"《{p.name}》（{p.edition}）{issue.year}年第{issue.number}期" + (f" 第{copy_no:06d}份" if copy_no else "")
-        inputs = _inputs(lookup.known_base, view, issue, copy_no)
-        jobs.append(lookup.job(label, inputs, lambda issue=issue: document.issue_html(root, view, issue, copy_no)))
+        sent = document.as_sent(root, view, issue)
+        inputs = _inputs(lookup.known_base, sent, issue, copy_no)
+        jobs.append(lookup.job(label, inputs, lambda issue=issue, sent=sent: document.issue_html(root, sent, issue, copy_no)))
     return jobs
+
+
+def correction_jobs(root: str, view: View, issues: list[Issue], lookup: Lookup) -> dict[str, Job]:
+    """The 勘误 notice of every issue with corrections, keyed by its path in the site."""
+    from ..generate import correction_pdf
+    out = {}
+    for issue in issues:
+        if not issue.corrections:
+            continue
+        text = document.correction_text(view, issue)
+        inputs = hashlib.sha256((lookup.known_base + repr(sorted(text.items()))).encode("utf-8")).hexdigest()
+        out[correction_pdf(issue)] = lookup.job(text["title"], inputs, lambda text=text: document.correction_html(root, text))
+    return out
 
 
 # ---- worker side -----------------------------------------------------------------------------
@@ -417,6 +432,7 @@ def render_view(root: str, view: View, evaluation=None, workers: Workers | None 
     lookup = Lookup(root)
     issues = [i for i in view.issues if i.year not in skip]
     jobs = dict(zip((issue_pdf(i) for i in issues), jobs_for(root, view, issues, lookup=lookup)))
+    jobs.update(correction_jobs(root, view, issues, lookup))
     if evaluation is not None:
         jobs.update(notice_jobs(root, view, evaluation, lookup, skip))
     return Rendering(jobs, workers)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from types import SimpleNamespace
 
 import jinja2
@@ -42,7 +43,10 @@ def typeset_body(body: str, family: str) -> str:
     return "".join(out)
 
 
-def marks(view: View, issue: Issue) -> list[str]:
+def marks(view: View, issue: Issue, urgent: bool = True) -> list[str]:
+    """The masthead's marks: the highest classification of the items (or the periodical's own
+    mark), then the urgency, which the editor's ``urgency`` sets; without it an issue is as urgent
+    as its most urgent item, but a digest (汇要), which gathers items already sent, is not urgent."""
     items = [view.items[i] for i in issue.item_ids]
     p = view.config.periodicals[issue.periodical]
     out = []
@@ -51,10 +55,35 @@ def marks(view: View, issue: Issue) -> list[str]:
         out.append(f"{top.classification}★{top.secrecy_period}" if top.secrecy_period else top.classification)
     elif p.mark:
         out.append(p.mark)
-    urgency = min((i.urgency_rank for i in items), default=0)
-    if urgency < 0:
-        out.append(URGENCIES[-urgency])
+    if not urgent:
+        return out
+    if issue.urgency:
+        urgency = issue.urgency
+    else:
+        rank = 0 if p.digest else min((i.urgency_rank for i in items), default=0)
+        urgency = URGENCIES[-rank] if rank < 0 else ""
+    if urgency and urgency != URGENCIES[0]:
+        out.append(urgency)
     return out
+
+
+def as_sent(root: str, view: View, issue: Issue) -> View:
+    """The view with each item of a signed issue in the text the issue was signed with: a corrected
+    item is printed as sent (``correct.sent_item``); the correction is a notice of its own."""
+    from .. import correct
+    changed = correct.changed_items(issue, view.items) if issue.published else []
+    if not changed:
+        return view
+    items = dict(view.items)
+    recorded = dict(issue.digests)
+    for item_id in changed:
+        old = correct.sent_item(root, view.items[item_id], recorded[item_id], view.config)
+        if old is None:
+            from ..errors import KanwuError
+            raise KanwuError(f"{issue.path}: 找不到信息 {item_id} 签发时的原文（{correct.sent_root(recorded[item_id])}/"
+                             f"{view.items[item_id].path}），不能按原样印出这一期。运行 kanwu check 查看。")
+        items[item_id] = old
+    return replace(view, items=items)
 
 
 def context(view: View, issue: Issue, copy_no: int | None = None) -> dict:
@@ -93,12 +122,35 @@ def context(view: View, issue: Issue, copy_no: int | None = None) -> dict:
         "editor_note_html": note,
         "contents": [view.items[i].title for i in issue.item_ids] if len(issue.item_ids) > 1 else [],
         "sections": sections,
-        "corrections": [f"{cn_date(c.date)}：{view.items[c.item].title}，{c.what}" for c in issue.corrections],
         "distribution": [(k, "，".join(v)) for k, v in issue.distribution],
         "editor": issue.editor,
-        "signer": issue.signer,
+        "signer": issue.signer if issue.published else "",
+        "draft": not issue.published,
         "copies": issue.copies,
     }
+
+
+def correction_text(view: View, issue: Issue) -> dict:
+    """What an issue's 勘误 notice prints (its corrections, each against the item's title as sent)."""
+    p = view.config.periodicals[issue.periodical]
+    lines = []
+    for c in issue.corrections:
+        it = view.items.get(c.item)
+        if it is None:
+            continue
+        lines.append(f"本刊{issue.year}年第{issue.number}期（{cn_date(issue.date)}）刊发的《{it.title}》，{c.what.rstrip('。')}。特此更正。")
+    last = max((c.date for c in issue.corrections), default=issue.date)
+    return dict(title=f"{p.name}（{p.edition}）{issue.year}年第{issue.number}期勘误", office=p.office, name=p.name,
+                edition="勘　误", number_line=f"{issue.year}年第{issue.number}期　总第{issue.total}期",
+                date_cn=cn_date(last), date_iso=last.isoformat(), marks=marks(view, issue, urgent=False),
+                copy_no="", lines=lines,
+                by="；".join(f"{cn_date(c.date)}，{c.by}" for c in issue.corrections))
+
+
+def correction_html(root: str, text: dict) -> str:
+    body_font = ROLES["body"][0]
+    context = dict(text, lines=[typeset.paragraph(render.esc(t), body_font) or "" for t in text["lines"]])
+    return _env(root).get_template("correction.html").render(**context)
 
 
 def _env(root: str) -> jinja2.Environment:
