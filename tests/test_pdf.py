@@ -470,3 +470,25 @@ def test_the_days_new_issue_renders_while_the_repository_is_read(tmp_path, monke
     result = tree.run("build")
     assert result.exit_code == 0, result.output
     assert log.read_text(encoding="utf-8").splitlines() == [f"build\t《澜江信息》（上报）2026年第{number + 1}期"]
+
+
+def test_the_instructions_issue_prints_each_instruction_with_its_leader_units_and_deadline(rendered):
+    """领导批示 031 read back: for each item, who instructed, when, the words, the units that must
+    act and the deadline, as the web page shows them (the printed issue omitted all four)."""
+    tree, files = rendered
+    printed = "".join(text(files["pishi/2026/031.pdf"]).split())
+    data = yaml.safe_load(open(os.path.join(tree.root, "issues/pishi/2026/031.yml"), encoding="utf-8"))
+    from kanwu import validate
+    repo = validate.load_repository(tree.root)
+    shown = 0
+    for item_id in (i for s in data["sections"] for i in s["items"]):
+        item = repo.items[item_id]
+        if item.level > 1:  # above 全体: redacted from this build
+            continue
+        for ins in item.instructions:
+            shown += 1
+            units = "、".join(repo.config.units[u].name for u in ins.units)
+            for part in (f"{ins.by}批示", "".join(ins.text.split()), f"承办单位：{units}。",
+                         f"办理时限：{ins.due.year}年{ins.due.month}月{ins.due.day}日前"):
+                assert part in printed, part
+    assert shown >= 2

@@ -7,6 +7,7 @@ import os
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from kanwu import stats
 from kanwu.validate import load_repository
@@ -133,7 +134,7 @@ def test_xlsx_read_back(small, tmp_path):
     first = dict(zip(header, [c.value for c in ws[3]]))
     assert first["单位"] == "中共青溪县委办公室" and first["得分"] == 26 and first["采用"] == 3
     assert first["评先资格"] == "取消" and first["上报采用"] == 3
-    assert wb["领导批示督办"]["F2"].value == 6
+    assert wb["领导批示督办"]["F2"].value == "逾期天数" and wb["领导批示督办"]["F3"].value == 6  # title, header, rows
 
 
 def test_csv_and_table(small):
@@ -242,3 +243,118 @@ def test_a_closed_notice_is_kept_until_what_it_shows_changes(tmp_path, monkeypat
     best2, best3 = (re.sub(r"\s", "", p.split("月度最佳信息")[-1]) for p in (pdf2, pdf3))
     assert "测试信息20261120-songqiao-05" not in best2 and "松桥区委办：测试信息20261120-songqiao-05" in best3
     assert page3 != page2 and printed == ["2026年11月信息工作通报"]
+
+
+# --- numbers that add up -----------------------------------------------------------------------
+
+ADDITIVE = ("submitted", "adopted", "taken", "higher", "instructed", "late", "missing_follow_up", "best",
+            "score", "quota_expected", "quota_missed")
+
+
+def _sums(reports):
+    out = {}
+    for report in reports:
+        for r in report.units:
+            mine = out.setdefault(r.unit, {k: 0 for k in ADDITIVE} | {"by": {}})
+            for k in ADDITIVE:
+                mine[k] += getattr(r, k)
+            for pid, n in r.adopted_by_periodical.items():
+                mine["by"][pid] = mine["by"].get(pid, 0) + n
+        for o in report.officers:
+            mine = out.setdefault(("officer", o.name, o.unit), {"submitted": 0, "adopted": 0})
+            mine["submitted"] += o.submitted
+            mine["adopted"] += o.adopted
+    return out
+
+
+@pytest.fixture(scope="module")
+def sample_repo(tmp_path_factory):
+    from conftest import copy_sample
+    return load_repository(copy_sample(tmp_path_factory.mktemp("stats") / "s").root)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cuts=st.sets(st.integers(min_value=1, max_value=77), max_size=6),
+       today=st.sampled_from([D(2026, 11, 25), D(2026, 12, 7), D(2027, 1, 11)]))
+def test_every_additive_column_of_a_partition_sums_to_the_whole(sample_repo, cuts, today):
+    """The sample from 2026-10-15 to 2026-12-31 cut anywhere: the parts' tables add up to the
+    whole's, column by column, unit by unit and officer by officer; every rate is within 0–100 %."""
+    repo = sample_repo
+    start, end = D(2026, 10, 15), D(2026, 12, 31)
+    days = [start] + sorted(start + dt.timedelta(days=c) for c in cuts) + [end + dt.timedelta(days=1)]
+    parts = [stats.Period(a, b - dt.timedelta(days=1), "") for a, b in zip(days, days[1:])]
+    whole = stats.compute(repo, stats.Period(start, end, ""), repo.evaluation, today)
+    pieces = [stats.compute(repo, p, repo.evaluation, today) for p in parts]
+    assert _sums(pieces) == _sums([whole])
+    for report in [whole, *pieces]:
+        for r in report.units:
+            assert 0 <= r.taken <= r.submitted and 0 <= r.rate <= 1, (report.period, r)
+    assert any(r.adopted for r in whole.units) and any(r.quota_expected for r in whole.units)
+
+
+def test_a_digest_is_not_an_adoption_and_each_periodical_counts_an_item_once(small):
+    """汇要 repeats what 上报 took: 青溪 submitted 3 and 3 were taken (it read 3 / 5 when every
+    inclusion counted)."""
+    issue(small, "huiyao", 41, 151, "2026-11-07", ["20261102-qingxi-01", "20261103-qingxi-01"])
+    q = row(compute(small), "qingxi")
+    assert (q.submitted, q.taken, q.adopted, q.rate) == (3, 3, 3, 1.0)
+    assert q.adopted_by_periodical == {"daily": 3, "neican": 1, "huiyao": 2}
+    assert q.score == 3 * 2 + 4 + 3 + 10 + 10 - 5 - 2  # huiyao scores 0; the research bonus once
+
+
+def test_equal_scores_share_a_rank(tree):
+    for unit in ("qingxi", "yunling", "yingji"):
+        item(tree, f"20261102-{unit}-01")
+    issue(tree, "daily", 198, 381, "2026-11-03", ["20261102-qingxi-01", "20261102-yunling-01"])
+    report = compute(tree, "2026-11-02:2026-11-06", D(2026, 11, 9))
+    ranks = {r.unit: r.rank for r in report.units}
+    assert ranks["qingxi"] == ranks["yunling"] == 1 and ranks["yingji"] == 3
+    assert [r.unit for r in report.units[:2]] == ["qingxi", "yunling"]  # listed by unit id within a tie
+
+
+def test_a_quota_counts_only_what_has_ended(tree):
+    """On Wednesday 2026-11-25 November has 17 ended working days (not the 25th itself); of its
+    weeks, those of 11-02 … 11-16 ended; the week of 11-23 has not; the week of 11-30 ends on Friday
+    12-04 and is December's, with a submission on Monday 11-30 covering it."""
+    item(tree, "20261102-yingji-01")
+    item(tree, "20261130-yingji-01")
+    r = row(compute(tree, "2026-11", D(2026, 11, 25)), "yingji")
+    assert (r.quota_expected, r.quota_missed) == (3, 2)
+    d = row(compute(tree, "2026-12", D(2027, 1, 4)), "yingji")
+    assert d.quota_expected == 5 and d.quota_missed == 4  # weeks ending 12-04, 11, 18, 25, 31: 12-04 covered
+    q = row(compute(tree, "2026-11", D(2026, 11, 25)), "qingxi")
+    assert q.quota_expected == 17
+
+
+def test_the_workbook_is_ready_to_hand_out(small, tmp_path):
+    out = tmp_path / "统计.xlsx"
+    assert small.run("stats", "--period", "2026-11-01:2026-11-15", "--date", "2026-11-16", "--format", "xlsx",
+                     "--out", str(out)).exit_code == 0
+    from openpyxl import load_workbook
+    wb = load_workbook(out)
+    for ws in wb.worksheets:
+        header = [c.value for c in ws[2]]
+        from openpyxl.utils import get_column_letter
+        assert ws["A1"].font.b and f"A1:{get_column_letter(len(header))}1" in {str(r) for r in ws.merged_cells.ranges}
+        assert ws.freeze_panes == "A3" and ws.print_title_rows == "$1:$2"
+        assert ws.page_setup.orientation == "landscape" and str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
+        assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert all(c.font.b and c.border.left.style == "thin" for c in ws[2])
+        assert ws["A2"].font.name == "宋体"
+    ws = wb["单位排名"]
+    header = [c.value for c in ws[2]]
+    assert "缺续报" in header and "已采用" in header
+    widths = {c: ws.column_dimensions[c].width for c in "AB"}
+    assert widths["B"] >= len("中共青溪县委办公室") * 2  # the longest unit name fits
+    rate = ws.cell(3, header.index("采用率") + 1)
+    assert rate.number_format == "0%" and 0 <= rate.value <= 1
+    below = [str(ws.cell(r, 1).value or "") for r in range(3, ws.max_row + 1)]
+    assert any("本表统计全部信息" in v for v in below) and any("采用率”＝已采用÷报送" in v for v in below)
+
+
+def test_each_table_says_which_items_it_counts(small):
+    full = small.run("stats", "--period", "2026-11-01:2026-11-15", "--date", "2026-11-16")
+    assert "本表统计全部信息（各密级）。" in full.output and "名次并列" in full.output
+    low = small.run("stats", "--period", "2026-11-01:2026-11-15", "--date", "2026-11-16", "--audience", "全体")
+    assert low.exit_code == 0, low.output
+    assert "本表只统计“全体”阅读范围可见的信息（密级不高于内部）" in low.output

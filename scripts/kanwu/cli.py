@@ -412,11 +412,11 @@ def stats(ctx, period, day, unit, officers, audience, fmt, out):
     if fmt == "xlsx":
         if not out:
             raise KanwuError("xlsx 格式请用 --out 指定文件，例如 --out 统计.xlsx")
-        report_mod.xlsx_report(result, repo.config, out)
+        report_mod.xlsx_report(result, repo.config, out, data)
         click.echo(f"已写入 {out}")
         return
     text = report_mod.csv_report(result, repo.config) if fmt == "csv" else \
-        report_mod.text_report(result, repo.config, officers, unit)
+        report_mod.text_report(result, repo.config, officers, unit, data)
     if out:
         with open(out, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)

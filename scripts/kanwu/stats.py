@@ -173,9 +173,12 @@ class UnitRow:
     eligible: bool = True
     rank: int = 0
 
+    taken: int = 0  # of the items submitted in the period, those any periodical but a digest took
+
     @property
     def rate(self) -> float:
-        return self.adopted / self.submitted if self.submitted else 0.0
+        """Adoption rate: of the items submitted in the period, the share taken so far (0–1)."""
+        return self.taken / self.submitted if self.submitted else 0.0
 
 
 @dataclass
@@ -212,6 +215,26 @@ class Report:
     instructions: list  # OpenInstruction for every unanswered (instruction, unit), oldest first
 
 
+DEFINITIONS = ("“报送”为本期报送的信息；“已采用”为其中至今已被本市各刊采用的条数，“采用率”＝已采用÷报送"
+               "（汇要等摘编只是转载，不算采用）；“采用”为本期首次被采用的信息（按首次采用的日期计入，每条只计一次），"
+               "各刊采用和得分按每刊首次刊用计；“应报/缺报”只计已结束的工作日或周（周按其最后一个工作日归期）；"
+               "得分相同的单位名次并列，按采用数、单位编号先后列出。")
+
+
+def counted_items(data) -> str:
+    """Which items a table counts: all of them, or those one audience may see (a site below the
+    office's own), said beside the table so that two rankings that differ say why."""
+    from .fields import CLASSIFICATIONS
+    audience = getattr(data, "audience", None)
+    if audience is None:
+        return "本表统计全部信息（各密级）。"
+    top = max((a.max_classification for a in data.config.audiences.values()), key=CLASSIFICATIONS.index)
+    if CLASSIFICATIONS.index(audience.max_classification) >= CLASSIFICATIONS.index(top):
+        return f"本表统计全部信息（“{audience.name}”阅读范围）。"
+    return (f"本表只统计“{audience.name}”阅读范围可见的信息（密级不高于{audience.max_classification}），"
+            "与信息科按全部信息统计的排名可能不同。")
+
+
 def first_report(item) -> bool:
     return item.category == "突发事件" and not item.follow_up_of
 
@@ -238,38 +261,45 @@ def compute(data, period: Period, evaluation: Evaluation, today: dt.date) -> Rep
 
 
 def _compute(data, period: Period, evaluation: Evaluation, today: dt.date) -> Report:
+    """Every count is additive over a partition of the period (a table for November plus one for
+    December is the table for both), except the year-to-date research count, the criticisms and
+    the state of instructions (as of the period's end):
+    - submitted: items dated in the period;
+    - adopted: items first taken by one of the office's periodicals (a digest such as 汇要 only
+      repeats what another took, and is not a first adoption) in the period; officers the same;
+    - rate: of the items submitted in the period, the share taken so far (0–100 %);
+    - adopted_by_periodical and the adoption points: each (item, periodical) at its first issue;
+    - research bonus: at the 调研 item's first adoption; higher, instructed: records dated in it;
+    - quota: working days before ``today`` in the period, and weeks whose last working day is in
+      the period and before ``today`` (the whole week's submissions count);
+    - best items: months whose first day is in the period."""
     config, items, issues = data.config, data.items, data.issues
     rules = config.scoring
     rows = {uid: UnitRow(uid, u.name, u.kind, research_minimum=u.research_minimum) for uid, u in config.units.items()}
     officers: dict = {}
-    adopted_in: dict = defaultdict(set)  # item id -> periodicals adopting it in the period
-    index = _index(items, issues)
-    for issue in index.issues_between(period.start, period.end):
-        for item_id in issue.item_ids:
-            adopted_in[item_id].add(issue.periodical)
-    followed = index.followed
-    # Only what can count in this period: items dated in it, 调研 items of its year up to its end
-    # (the yearly research count), items adopted in it, and the few with records (adoptions by
-    # higher offices, instructions). Found through the index: a build computes hundreds of periods.
-    relevant = {i.id for i in index.between(period.start, period.end)}
-    relevant.update(i.id for i in index.research_between(dt.date(period.end.year, 1, 1), period.end))
-    relevant.update(i for i in adopted_in if i in items)
-    relevant.update(index.recorded)
-    relevant = [items[i] for i in sorted(relevant, key=index.position.__getitem__)]
-    best_ids = {i for month, ids in evaluation.best_items.items() for i in ids
-                if period.start <= dt.date(int(month[:4]), int(month[5:]), 1) <= period.end}
-    late, missing, best = [], [], []
+    index = _index_of(data)
     start, end = period.start, period.end
-    by_unit_days: dict = defaultdict(set)
+    firsts = index.firsts  # item id -> (date of first adoption, {periodical: date of its first issue})
+    relevant = {i.id for i in index.between(start, end)}
+    relevant.update(i.id for i in index.research_between(dt.date(end.year, 1, 1), end))
+    relevant.update(index.first_in(start, end))
+    relevant.update(index.recorded)
+    best_ids = {i for month, ids in evaluation.best_items.items() for i in ids
+                if start <= dt.date(int(month[:4]), int(month[5:]), 1) <= end}
+    relevant.update(i for i in best_ids if i in items)
+    relevant = [items[i] for i in sorted(relevant, key=index.position.__getitem__)]
+    late, missing, best = [], [], []
+    followed = index.followed
     for item in relevant:
         row = rows.get(item.unit)
         if row is None:
             continue
-        if item.date.year == period.end.year and item.date <= period.end and item.category == "调研":
+        first, by_periodical = firsts.get(item.id, (None, {}))
+        if item.date.year == end.year and item.date <= end and item.category == "调研":
             row.research += 1
         if start <= item.date <= end:
             row.submitted += 1
-            by_unit_days[item.unit].add(item.date)
+            row.taken += first is not None
             for author in item.authors:
                 o = officers.setdefault((author, item.unit), OfficerRow(author, rows[item.unit].name))
                 o.submitted += 1
@@ -280,15 +310,16 @@ def _compute(data, period: Period, evaluation: Evaluation, today: dt.date) -> Re
                 if item.id not in followed:
                     row.missing_follow_up += 1
                     missing.append(item)
-        if item.id in adopted_in:
+        if first is not None and start <= first <= end:
             row.adopted += 1
-            for pid in adopted_in[item.id]:
-                row.adopted_by_periodical[pid] = row.adopted_by_periodical.get(pid, 0) + 1
-                row.score += rules.adoption.get(pid, 0)
             if item.category == "调研":
                 row.score += rules.research_bonus
             for author in item.authors:
                 officers.setdefault((author, item.unit), OfficerRow(author, rows[item.unit].name)).adopted += 1
+        for pid, day in by_periodical.items():
+            if start <= day <= end:
+                row.adopted_by_periodical[pid] = row.adopted_by_periodical.get(pid, 0) + 1
+                row.score += rules.adoption.get(pid, 0)
         for adoption in item.adopted_by:
             if adoption.date in period:
                 row.higher += 1
@@ -316,6 +347,7 @@ def _compute(data, period: Period, evaluation: Evaluation, today: dt.date) -> Re
             open_list.append(OpenInstruction(item, ins, unit, max(0, days)))
     open_list.sort(key=lambda o: (o.instruction.date, o.item.id, o.unit))
     calendar = workdays_and_weeks(config, period, today)
+    days = _submission_days(index, calendar)
     crits: dict = defaultdict(list)
     for c in evaluation.criticisms:
         if c.date.year == period.end.year:
@@ -323,7 +355,7 @@ def _compute(data, period: Period, evaluation: Evaluation, today: dt.date) -> Re
     for row in rows.values():
         row.score += rules.late_emergency * row.late + rules.missing_follow_up * row.missing_follow_up
         unit = config.units[row.unit]
-        expected, missed = quota(config, unit, period, today, by_unit_days[row.unit], calendar)
+        expected, missed = quota(config, unit, period, today, days.get(row.unit, set()), calendar)
         row.quota_expected, row.quota_missed = expected, missed
         year_crit = crits.get(row.unit, ())
         row.criticisms_city = sum(c.level == "city" for c in year_crit)
@@ -332,8 +364,8 @@ def _compute(data, period: Period, evaluation: Evaluation, today: dt.date) -> Re
                         and row.criticisms_city < rules.city_criticisms)
         row.score = round(row.score, 2)
     ranked = sorted(rows.values(), key=lambda r: (-r.score, -r.adopted, r.unit))
-    for n, row in enumerate(ranked, 1):
-        row.rank = n
+    for n, row in enumerate(ranked):  # equal scores share a rank (并列); listed by adoptions, then unit id
+        row.rank = ranked[n - 1].rank if n and row.score == ranked[n - 1].score else n + 1
     officer_rows = sorted(officers.values(), key=lambda o: (-o.adopted, -o.submitted, o.name))
     late.sort(key=lambda x: (x.item.date, x.item.id))
     best.sort(key=lambda i: (i.date, i.id))
@@ -354,10 +386,15 @@ def notice_key(data, period: Period, evaluation: Evaluation) -> str:
     the key change more often, never less. The caller adds kanwu's code and the configuration (a
     salt), and ``today`` only where it shows. The instructions' handling (against today) is not on
     a notice and not in it."""
-    index = _index(data.items, data.issues)
+    index = _index_of(data)
     start, end = period.start, period.end
     parts = [f"{start}|{end}|{period.label}"]
     parts += [index.month(y, m)[0] for y, m in _months(start, end)]
+    # when the items submitted or first taken in it were first taken (an item of November taken
+    # in December changes November's rate), and the days before it in its first week (weekly quota)
+    counted = {i.id for i in index.between(start, end)} | index.first_in(start, end)
+    parts += sorted(f"{i}:{index.firsts.get(i)}" for i in counted)
+    parts += [i.id for i in index.between(start - dt.timedelta(days=start.weekday()), start - dt.timedelta(days=1))]
     parts += [index.month(end.year, m)[1] for m in range(1, end.month + 1)]
     best = sorted((m, ids) for m, ids in evaluation.best_items.items() if start <= dt.date(int(m[:4]), int(m[5:]), 1) <= end)
     parts.append(repr(best))
@@ -387,7 +424,7 @@ def _instructions(items, end: dt.date):
 def open_instructions(data, today: dt.date) -> list:
     """Every instruction not yet answered by one of its units, by today, oldest first: the 督办 list
     (what ``compute`` gives over the whole archive, without computing the rest)."""
-    index = _index(data.items, data.issues)
+    index = _index_of(data)
     return open_among((data.items[i] for i in index.recorded), data.config.units, today)
 
 
@@ -402,9 +439,24 @@ def open_among(items, units: dict, today: dt.date) -> list:
 class _Index:
     """Items ordered by date, for the many periods one build computes over the same items."""
 
-    def __init__(self, items: dict, issues: list):
+    def __init__(self, items: dict, issues: list, digests: frozenset = frozenset()):
         self.items = items
         self.issues = issues
+        self.digests = digests
+        firsts: dict = {}  # item id -> [first adoption or None, {periodical: its first issue's date}]
+        for issue in sorted(issues, key=lambda i: i.date):
+            for item_id in issue.item_ids:
+                if item_id not in items:
+                    continue
+                entry = firsts.setdefault(item_id, [None, {}])
+                entry[1].setdefault(issue.periodical, issue.date)
+                if entry[0] is None and issue.periodical not in digests:
+                    entry[0] = issue.date
+        self.firsts = {k: (v[0], v[1]) for k, v in firsts.items()}
+        marks = sorted((day, item_id) for item_id, (first, by) in self.firsts.items()
+                       for day in {first, *by.values()} if day is not None)
+        self.first_dates = [day for day, _ in marks]
+        self.first_ids = [item_id for _, item_id in marks]
         self.by_date = sorted(issues, key=lambda i: i.date)
         self.issue_dates = [i.date for i in self.by_date]
         ordered = sorted(items.values(), key=lambda i: (i.date, i.id))
@@ -421,6 +473,10 @@ class _Index:
         self.record_ids = [item_id for _, item_id in records]
         self._months: dict = {}
         self.position = {item_id: n for n, item_id in enumerate(items)}
+
+    def first_in(self, start: dt.date, end: dt.date) -> set:
+        """Ids of the items first taken, or first carried by some periodical, in the period."""
+        return set(self.first_ids[bisect.bisect_left(self.first_dates, start):bisect.bisect_right(self.first_dates, end)])
 
     def between(self, start: dt.date, end: dt.date) -> list:
         return self.ordered[bisect.bisect_left(self.dates, start):bisect.bisect_right(self.dates, end)]
@@ -465,16 +521,23 @@ def _sha1(parts: list[str]) -> str:
     return hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()
 
 
-def _index(items: dict, issues: list) -> _Index:
+def _index_of(data) -> _Index:
+    return _index(data.items, data.issues, frozenset(pid for pid, p in data.config.periodicals.items() if p.digest))
+
+
+def _index(items: dict, issues: list, digests: frozenset = frozenset()) -> _Index:
     """Built once per set of items and issues (the same objects), kept until another set comes."""
-    if _INDEX[0] is None or _INDEX[0].items is not items or _INDEX[0].issues is not issues:
-        _INDEX[0] = _Index(items, issues)
+    if (_INDEX[0] is None or _INDEX[0].items is not items or _INDEX[0].issues is not issues
+            or _INDEX[0].digests != digests):
+        _INDEX[0] = _Index(items, issues, digests)
     return _INDEX[0]
 
 
 def quota(config, unit, period: Period, today: dt.date, days: set, calendar: tuple | None = None) -> tuple[int, int]:
-    """(periods expected, periods with no submission) by the unit's quota, up to today.
-    ``calendar``: the period's ``workdays_and_weeks`` (the same for every unit)."""
+    """(periods expected, periods with no submission) by the unit's quota, of those ended before
+    ``today``: working days, or weeks whose last working day is in the period (``days``: the
+    unit's submission dates, the whole of those weeks included). ``calendar``: the period's
+    ``workdays_and_weeks`` (the same for every unit)."""
     if unit.quota == "none":
         return 0, 0
     workdays, weeks = calendar or workdays_and_weeks(config, period, today)
@@ -485,10 +548,36 @@ def quota(config, unit, period: Period, today: dt.date, days: set, calendar: tup
 
 
 def workdays_and_weeks(config, period: Period, today: dt.date) -> tuple[list, list]:
-    """The period's workdays up to today, and the ISO weeks they fall in."""
-    end = min(period.end, today)
+    """The period's working days that have ended (before ``today``), and the ISO weeks whose last
+    working day is in the period and has ended."""
+    end = min(period.end, today - dt.timedelta(days=1))
     if end < period.start:
         return [], []
-    workdays = [period.start + dt.timedelta(days=n) for n in range((end - period.start).days + 1)]
-    workdays = [d for d in workdays if config.is_workday(d)]
-    return workdays, sorted({d.isocalendar()[:2] for d in workdays})
+    span = [period.start + dt.timedelta(days=n) for n in range((end - period.start).days + 1)]
+    workdays = [d for d in span if config.is_workday(d)]
+    weeks = []
+    for d in workdays:
+        sunday = d + dt.timedelta(days=6 - d.weekday())
+        later = [sunday - dt.timedelta(days=k) for k in range((sunday - d).days)]
+        if not any(config.is_workday(x) for x in later):  # d is its week's last working day
+            weeks.append(d.isocalendar()[:2])
+    return workdays, weeks
+
+
+def _submission_days(index, calendar: tuple) -> dict:
+    """unit -> dates it submitted on, over the calendar's days and the whole of its weeks."""
+    workdays, weeks = calendar
+    if not workdays:
+        return {}
+    first = workdays[0]
+    if weeks:
+        y, w = weeks[0]
+        first = min(first, dt.date.fromisocalendar(y, w, 1))
+    last = workdays[-1]
+    if weeks:
+        y, w = weeks[-1]
+        last = max(last, dt.date.fromisocalendar(y, w, 7))
+    out: dict = defaultdict(set)
+    for item in index.between(first, last):
+        out[item.unit].add(item.date)
+    return out

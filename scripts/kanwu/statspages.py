@@ -55,11 +55,13 @@ def pages(site) -> dict:
 
 def ranking_table(site, report, src) -> str:
     """The units ranked, as raw HTML (see ``generate.html_list``): 100+ rows, on pages rewritten by every publish."""
-    head = ["名次", "单位", "报送", "采用", "采用率", "上级采用", "获批示", "缺报", "迟报", "月度最佳", "得分", "评先资格"]
-    rows = [[r.rank, html_link(src, f"units/{r.unit}.md", r.name), r.submitted, r.adopted, f"{r.rate:.0%}", r.higher,
-             r.instructed, f"{r.quota_missed}/{r.quota_expected}", r.late, r.best, f"{r.score:g}",
+    head = ["名次", "单位", "报送", "已采用", "采用率", "采用", "上级采用", "获批示", "缺报", "迟报", "缺续报", "月度最佳", "得分",
+            "评先资格"]
+    rows = [[r.rank, html_link(src, f"units/{r.unit}.md", r.name), r.submitted, r.taken, f"{r.rate:.0%}", r.adopted, r.higher,
+             r.instructed, f"{r.quota_missed}/{r.quota_expected}", r.late, r.missing_follow_up, r.best, f"{r.score:g}",
              "有" if r.eligible else "<strong>取消</strong>"] for r in report.units]
-    return html_table(head, rows, right={0, 2, 3, 4, 5, 6, 7, 8, 9, 10})
+    return (html_table(head, rows, right=set(range(13)) - {1})
+            + f"\n\n{md(stats.counted_items(site.view))}\n\n{md(stats.DEFINITIONS)}")
 
 
 def notice(site, period, src) -> bytes:

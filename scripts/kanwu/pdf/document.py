@@ -86,6 +86,22 @@ def as_sent(root: str, view: View, issue: Issue) -> View:
     return replace(view, items=items)
 
 
+def instructions_html(view: View, item, day, family: str) -> str:
+    """The leaders' instructions on ``item`` given by ``day`` as a 领导批示 issue prints them:
+    who, when, the words, the units that must act and the deadline (not the feedback since,
+    which the site shows: the printed issue stays as sent)."""
+    out = []
+    for ins in item.instructions:
+        if ins.date > day:
+            continue
+        units = "、".join(view.config.units[u].name if u in view.config.units else u for u in ins.units)
+        out.append(typeset.paragraph(f"<strong>{render.esc(ins.by)}批示</strong>（{cn_date(ins.date)}）：{render.esc(ins.text)}",
+                                     family, css_class="instruction") or "")
+        out.append(typeset.paragraph(f"承办单位：{render.esc(units)}。办理时限：{cn_date(ins.due)}前反馈办理情况。",
+                                     family, css_class="instruction-due") or "")
+    return "".join(out)
+
+
 def context(view: View, issue: Issue, copy_no: int | None = None) -> dict:
     p = view.config.periodicals[issue.periodical]
     body_font = ROLES["body"][0]
@@ -102,6 +118,8 @@ def context(view: View, issue: Issue, copy_no: int | None = None) -> dict:
                 entry["abstract_html"] = typeset.paragraph(render.esc(abstract), body_font, css_class="abstract")
             else:
                 entry["body"] = typeset_body(render.body_html(it.body, asset_prefix=""), body_font)
+            if p.instructions:
+                entry["instructions_html"] = instructions_html(view, it, issue.date, kai)
             entries.append(entry)
         sections.append({"heading": sec.heading, "entries": entries})
     note = ""
