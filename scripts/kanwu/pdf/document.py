@@ -95,7 +95,7 @@ def instructions_html(view: View, item, day, family: str) -> str:
         if ins.date > day:
             continue
         units = "、".join(view.config.units[u].name if u in view.config.units else u for u in ins.units)
-        out.append(typeset.paragraph(f"<strong>{render.esc(ins.by)}批示</strong>（{cn_date(ins.date)}）：{render.esc(ins.text)}",
+        out.append(typeset.paragraph(f"{render.esc(ins.by)}批示（{cn_date(ins.date)}）：{render.esc(ins.text)}",
                                      family, css_class="instruction") or "")
         out.append(typeset.paragraph(f"承办单位：{render.esc(units)}。办理时限：{cn_date(ins.due)}前反馈办理情况。",
                                      family, css_class="instruction-due") or "")
