@@ -44,7 +44,7 @@ def test_failing_item_publishes_nothing(tmp_path):
     result = tree.run("publish", "--site-root", str(srv), "--no-pdf")
     assert result.exit_code == 1 and "全角冒号" in result.output
     assert {a: os.path.realpath(srv / a) for a in before} == before
-    releases = os.listdir(os.path.join(tree.root, "build", "quanti", "releases"))
+    releases = os.listdir(srv / ".kanwu" / "quanti" / "releases")  # the state beside the live links
     assert len(releases) == 1
 
 
@@ -192,9 +192,32 @@ def test_doctor_names_a_missing_font(tree, tmp_path):
     assert "✗ 仿宋_GB2312（正文）：FandolFang → 系统会用" in res.stdout
     assert "✗ 楷体_GB2312（编者按、来源）：AR PL KaitiM GB" in res.stdout and "fonts-arphic-gkai00mp" in res.stdout
     assert "✓ 黑体（密级、栏目）：Noto Sans CJK SC" in res.stdout
-    ok = subprocess.run([exe, "--root", tree.root, "doctor", "--site-root", str(tmp_path / "srv")],
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    for a in ("quanti", "lingdao"):
+        (secrets / f"{a}.htpasswd").write_text("staff:{SSHA}x\n")
+    ok = subprocess.run([exe, "--root", tree.root, "doctor", "--site-root", str(tmp_path / "srv"), "--htpasswd-dir", str(secrets)],
                         capture_output=True, text=True)
     assert ok.returncode == 0, ok.stdout
+
+
+def test_doctor_says_what_is_true(tree, tmp_path):
+    """A site root that does not exist is not "可写"; a missing password file is an error, not a pass."""
+    result = tree.run("doctor", "--site-root", str(tmp_path / "no" / "srv"))
+    assert result.exit_code == 1
+    assert f"✓ 发布目录 {tmp_path / 'no' / 'srv'} 不存在；首次发布时会在 {tmp_path} 下创建" in result.output
+    assert "可写" not in result.output.split("发布目录")[1].split("\n")[0]
+    assert f"✗   口令文件 /etc/kanwu/quanti.htpasswd：不存在或不可读" in result.output
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        if os.access(locked, os.W_OK):  # root writes anywhere: nothing to show
+            return
+        result = tree.run("doctor", "--site-root", str(locked / "srv"))
+        assert f"✗ 发布目录 {locked / 'srv'} 不存在；{locked} 不可写，无法创建" in result.output
+    finally:
+        locked.chmod(0o700)
 
 
 def test_daily_cutoff_script_leaves_a_branch(tmp_path):
@@ -217,3 +240,88 @@ def test_daily_cutoff_script_leaves_a_branch(tmp_path):
     assert tree.git("branch", "--show-current").strip() == "main"
     sunday = subprocess.run(["bash", "scripts/daily-cutoff.sh", "2026-11-29"], cwd=tree.root, capture_output=True, text=True, env=env)
     assert sunday.returncode == 0 and "不是工作日" in sunday.stdout
+
+
+def _clone(origin, dest) -> Tree:
+    subprocess.run(["git", "clone", "-q", str(origin), str(dest)], check=True)
+    return Tree(dest)
+
+
+def test_publishing_from_fresh_clones_keeps_the_live_site(tmp_path):
+    """The shipped CI flow: each publish from a fresh clone, the workspace cleaned with
+    `git clean -ffdx` between, into one site root. The live site, the previous release and
+    rollback survive, and the second publish is still incremental."""
+    origin = sample(tmp_path / "origin")
+    origin.git("init", "-q", "-b", "main")
+    origin.git("add", "-A")
+    origin.git("commit", "-qm", "样例")
+    srv = tmp_path / "srv"
+    first = _clone(origin.root, tmp_path / "runner")
+    result = first.run("publish", "--site-root", str(srv), "--no-pdf")
+    assert result.exit_code == 0, result.output
+    before = {a: os.path.realpath(srv / a) for a in ("quanti", "lingdao")}
+    assert all(not p.startswith(first.root) for p in before.values())  # nothing live in the checkout
+    first.git("clean", "-ffdxq")
+    assert not os.path.exists(os.path.join(first.root, "build"))
+    assert all(os.path.isfile(srv / a / "index.html") for a in before)  # the cleaning left the site alone
+
+    origin.item("20261124-qingxi-01", "---\ntitle: 青溪县开展冬季安全检查\nunit: qingxi\ndate: 2026-11-24\ncategory: 动态\n"
+                                      "urgency: 平件\nclassification: 内部\nauthors: [何晓岚]\n---\n\n青溪县开展冬季安全检查。\n")
+    origin.git("add", "-A")
+    origin.git("commit", "-qm", "报送")
+    second = _clone(origin.root, tmp_path / "runner2")
+    result = second.run("publish", "--site-root", str(srv), "--no-pdf")
+    assert result.exit_code == 0, result.output
+    pages, written = map(int, re.search(r"已上线 quanti：(\d+) 个页面（重新生成 (\d+) 个）", result.output).groups())
+    assert written < pages / 5, result.output  # incremental: the state outside the checkouts was kept
+    with open(srv / "quanti" / "items" / "2026" / "11" / "20261124-qingxi-01" / "index.html", encoding="utf-8") as fh:
+        assert "青溪县开展冬季安全检查" in fh.read()
+    listed = second.run("releases", "--site-root", str(srv))
+    head = second.git("rev-parse", "--short=12", "HEAD").strip()
+    lines = [l for l in listed.output.splitlines() if " quanti " in l]
+    assert len(lines) == 2 and lines[1].startswith("* ") and f"提交 {head}" in lines[1]
+    second.git("clean", "-ffdxq")
+    assert second.run("rollback", "--site-root", str(srv)).exit_code == 0
+    assert {a: os.path.realpath(srv / a) for a in before} == before
+    assert os.path.isfile(srv / "quanti" / "index.html")
+    assert not os.path.exists(srv / "quanti" / "items" / "2026" / "11" / "20261124-qingxi-01")
+
+
+def test_state_inside_the_checkout_is_refused(tmp_path):
+    tree = sample(tmp_path / "repo")
+    result = tree.run("publish", "--site-root", str(tmp_path / "srv"), "--state", os.path.join(tree.root, "build", "x"))
+    assert result.exit_code == 1 and "在仓库里面" in result.output and not os.path.exists(tmp_path / "srv")
+
+
+def test_rollback_any_number_of_steps_and_pruning_keeps_the_shared_store(tmp_path):
+    tree = sample(tmp_path / "repo")
+    config = os.path.join(tree.root, "content", "kanwu.yml")
+    text = open(config, encoding="utf-8").read()
+    open(config, "w", encoding="utf-8").write(text.replace("publish:\n", "publish:\n  keep_releases: 3\n", 1))
+    srv = tmp_path / "srv"
+    names = []
+    for n in range(5):
+        tree.item(f"2026112{n}-qingxi-01", f"---\ntitle: 青溪县第{n + 1}次检查\nunit: qingxi\ndate: 2026-11-2{n}\ncategory: 动态\n"
+                                           f"urgency: 平件\nclassification: 内部\nauthors: [何晓岚]\n---\n\n第{n + 1}次。\n")
+        result = tree.run("publish", "--site-root", str(srv), "--no-pdf")
+        assert result.exit_code == 0, result.output
+        names.append(os.path.basename(os.path.realpath(srv / "quanti")))
+    time.sleep(0.5)  # the pruned folders are removed in the background
+    kept = sorted(d for d in os.listdir(srv / ".kanwu" / "quanti" / "releases") if d[:6].isdigit())
+    assert kept == names[-3:]
+    listed = tree.run("releases", "--site-root", str(srv)).output
+    assert all(n in listed for n in names[-3:]) and names[0] not in listed
+    assert tree.run("rollback", "--site-root", str(srv), "--steps", "3").exit_code == 1  # only two older kept
+    assert os.path.basename(os.path.realpath(srv / "quanti")) == names[-1]
+    assert tree.run("rollback", "--site-root", str(srv), "--steps", "2").exit_code == 0
+    assert os.path.basename(os.path.realpath(srv / "quanti")) == names[-3]
+    from kanwu import shards
+    for name in names[-3:]:
+        release = srv / ".kanwu" / "quanti" / "releases" / name
+        assert not shards.broken(str(release)), name  # every kept release whole: its shared years still there
+    number = names[-2].split("-")[0]
+    result = tree.run("rollback", "--site-root", str(srv), "--to", number)
+    assert result.exit_code == 0 and os.path.basename(os.path.realpath(srv / "quanti")) == names[-2]
+    assert tree.run("rollback", "--site-root", str(srv), "--to", "999999").exit_code == 1
+    pages = [os.path.join(d, f) for d, _, fs in os.walk(srv / "quanti", followlinks=True) for f in fs if f == "index.html"]
+    assert len(pages) > 300 and all(os.path.getsize(p) for p in pages)

@@ -20,6 +20,8 @@ import pickle
 import stat
 import time
 
+from . import workdir
+
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 _RACY_NS = 2_000_000_000
 _code_salt = ""
@@ -83,7 +85,7 @@ class ParseCache:
 
     def __init__(self, root: str, name: str, inputs: tuple[str, ...] = (), shard=None, only: set | None = None):
         """``only``: a partial load; only these shards are read (and so rewritten), the others are kept."""
-        self.folder = os.path.join(root, "build", "cache", name)
+        self.folder = workdir.path(root, "cache", name)
         self.salt = salt(root, inputs)
         self.shard = shard or (lambda rel: "all")
         self.enabled = os.environ.get("KANWU_NO_CACHE", "") in ("", "0")

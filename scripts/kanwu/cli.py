@@ -52,6 +52,8 @@ def cli(ctx, root, debug):
       kanwu assemble 上报 --date 2026-11-03                    生成下一期的清单
     """
     ctx.obj = {"root": root, "debug": debug}
+    from . import workdir
+    workdir.reset()
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
 
 
@@ -504,34 +506,86 @@ def log(ctx, item_id):
         click.echo(line)
 
 
+STATE_HELP = ("发布状态目录：各版本、共享目录、构建记录和缓存（默认 content/kanwu.yml 的 publish.state，"
+              "否则 <上线目录>/.kanwu）；要在仓库之外，CI 清理工作区时才不会删掉上线的网站")
+
+
+def _use_state(root: str, site_root: str | None, state: str | None) -> None:
+    """Where this publish keeps its releases and caches: outside the checkout when it goes to a site root."""
+    from . import workdir
+    configured = load_config(root).publish.get("state") if site_root else None
+    chosen = workdir.for_site(root, site_root, state, configured)
+    if chosen:
+        inside = os.path.realpath(chosen) + os.sep
+        if inside.startswith(os.path.realpath(root) + os.sep):
+            raise KanwuError(f"发布状态目录 {chosen} 在仓库里面：CI 清理工作区（git clean -ffdx）时会连同上线的网站一起删掉；"
+                             "请用仓库之外的目录，例如 --state /var/lib/kanwu")
+    workdir.use(root, chosen)
+
+
 @cli.command(context_settings=CONTEXT)
 @click.option("--site-root", type=click.Path(file_okay=False), metavar="目录",
               help="上线目录（默认 site/）：每个阅读范围是其中的一个链接，如 /srv/kanwu/quanti")
+@click.option("--state", type=click.Path(file_okay=False), metavar="目录", help=STATE_HELP)
 @click.option("--no-pdf", is_flag=True, help="不生成 PDF")
 @click.pass_context
-def publish(ctx, site_root, no_pdf):
+def publish(ctx, site_root, state, no_pdf):
     """发布：检查全部内容，构建每个阅读范围和 PDF，全部成功后一起切换上线（保留上一版以便回退）。
 
     检查有错误时什么也不切换。同时只能有一个发布在进行，后来的会等待。
+    发布到上线目录时，各版本和缓存放在仓库之外的发布状态目录，下一次发布仍是增量的。
 
     \b
     例：kanwu publish --site-root /srv/kanwu
+        kanwu publish --site-root /srv/kanwu --state /var/lib/kanwu
     """
     from . import site as site_mod
     root = _root(ctx)
+    _use_state(root, site_root, state)
     for r in site_mod.publish(root, site_root, pdf=not no_pdf):
-        click.echo(f"已上线 {r.audience}：{r.pages} 个页面、{r.pdfs} 份 PDF（{os.path.basename(r.release)}，{r.seconds:.1f} 秒）")
+        click.echo(f"已上线 {r.audience}：{r.pages} 个页面（重新生成 {r.written} 个）、{r.pdfs} 份 PDF"
+                   f"（{os.path.basename(r.release)}，{r.seconds:.1f} 秒）")
 
 
 @cli.command(context_settings=CONTEXT)
 @click.option("--site-root", type=click.Path(file_okay=False), metavar="目录", help="上线目录（默认 site/）")
+@click.option("--state", type=click.Path(file_okay=False), metavar="目录", help=STATE_HELP)
 @click.option("--audience", help="只回退一个阅读范围")
+@click.option("--to", "to", metavar="版本", help="回退到指定版本（kanwu releases 列出的编号，如 000012）")
+@click.option("--steps", type=click.IntRange(min=1), default=1, show_default=True, metavar="步数", help="回退几个版本")
 @click.pass_context
-def rollback(ctx, site_root, audience):
-    """回退到上一版：把上线链接指回上一次发布的版本。"""
+def rollback(ctx, site_root, state, audience, to, steps):
+    """回退：把上线链接指回更早的版本（默认上一版）。全部阅读范围一起回退，找不到目标时什么也不动。
+
+    \b
+    例：kanwu rollback --site-root /srv/kanwu
+        kanwu rollback --site-root /srv/kanwu --to 000012
+    """
     from . import site as site_mod
-    for aud, name in site_mod.rollback(_root(ctx), site_root, audience):
+    root = _root(ctx)
+    _use_state(root, site_root, state)
+    for aud, name in site_mod.rollback(root, site_root, audience, to, steps):
         click.echo(f"已回退 {aud} 到 {name}")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--site-root", type=click.Path(file_okay=False), metavar="目录", help="上线目录（默认 site/）")
+@click.option("--state", type=click.Path(file_okay=False), metavar="目录", help=STATE_HELP)
+@click.pass_context
+def releases(ctx, site_root, state):
+    """列出保留的各版本：编号、构建所用的提交、时间、首次发布的期、大小，标出正在上线的版本。"""
+    from . import site as site_mod
+    root = _root(ctx)
+    _use_state(root, site_root, state)
+    rows = site_mod.list_releases(root, site_root)
+    if not rows:
+        click.echo("还没有发布过任何版本。")
+        return
+    for r in rows:
+        first = "、".join(r.first[:6]) + (f" 等 {len(r.first)} 期" if len(r.first) > 6 else "") if r.first else "无"
+        click.echo(f"{'* ' if r.live else '  '}{r.audience}  {r.name}  提交 {r.commit or '未知'}  {r.built or '时间未知'}  "
+                   f"{r.size / 1024 / 1024:.1f} MB  首次发布：{first}")
+    click.echo("* 为正在上线的版本；kanwu rollback --to 编号 可回退到其中任一版本。")
 
 
 @cli.command("serve-config", context_settings=CONTEXT)
@@ -557,12 +611,13 @@ def serve_config(ctx, server, site_root, listen, server_name, htpasswd_dir):
 
 @cli.command(context_settings=CONTEXT)
 @click.option("--site-root", metavar="目录", help="要检查写权限的上线目录（默认 publish.root）")
+@click.option("--htpasswd-dir", metavar="目录", help="口令文件所在目录（文件名为 <阅读范围>.htpasswd），代替配置中的路径")
 @click.pass_context
-def doctor(ctx, site_root):
-    """检查这台机器能否运行 kanwu：Python 和依赖版本、各角色字体（不许悄悄替换）、Chromium、发布目录权限、访问规则。"""
+def doctor(ctx, site_root, htpasswd_dir):
+    """检查这台机器能否运行 kanwu：Python 和依赖版本、各角色字体（不许悄悄替换）、Chromium、发布目录和状态目录、访问规则和口令文件。"""
     from . import doctor as doctor_mod
     root = _root(ctx)
-    findings = doctor_mod.run(root, load_config(root), site_root)
+    findings = doctor_mod.run(root, load_config(root), site_root, htpasswd_dir)
     for f in findings:
         mark = "✓" if f.ok else ("✗" if f.fatal else "!")
         click.echo(f"{mark} {f.what}" + ("" if f.ok else f" — 怎么改：{f.fix}"))

@@ -18,6 +18,7 @@ UNIT_KINDS = ("县区", "市直单位", "特约信息员")
 QUOTAS = ("daily", "weekly", "none")
 CADENCES = ("daily", "weekly", "on_demand")
 DIST_KEYS = ("报", "送", "发")
+KEEP_RELEASES = 2  # publish.keep_releases: the live release and the previous one, for rollback
 _ID = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
@@ -82,6 +83,17 @@ class _Reader:
         if choices and value not in choices:
             self.fail(path + (key,), f"{key} 的值“{value}”不可用", "可用的值：" + "、".join(choices))
         return value
+
+
+def _publish(cfg: "_Reader", pub) -> dict:
+    """The publish section as given, with keep_releases read as a count of at least 1."""
+    if not isinstance(pub, dict):
+        cfg.fail(("publish",), "publish 应为“键: 值”的设置组")
+        return {}
+    keep = cfg.get(pub, ("publish",), "keep_releases", int, KEEP_RELEASES)
+    if keep < 1:
+        cfg.fail(("publish", "keep_releases"), f"keep_releases 应为不小于 1 的整数（保留的版本数），现在是“{keep}”")
+    return dict(pub, keep_releases=max(keep, 1))
 
 
 def load_config(root: str) -> Config:
@@ -169,7 +181,7 @@ def load_config(root: str) -> Config:
         signers=cfg.get(office, ("office",), "signers", list, default=()),
         git_record_since=_date(cfg, rules, "git_record_since"),
         backdate_hours=float(rules.get("backdate_warning_hours", 6)),
-        publish=data.get("publish") or {},
+        publish=_publish(cfg, data.get("publish") or {}),
     )
     if not periodicals:
         cfg.fail(("periodicals",), "没有声明任何刊物")

@@ -1,10 +1,10 @@
 """Building one audience's site: generate the pages, run MkDocs, index with Pagefind,
 then switch the live directory in one rename.
 
-Layout under the repository:
-    build/<audience>/docs/            generated Markdown (rewritten only where changed)
-    build/<audience>/releases/<id>/   one complete built site per release
-    site/<audience>                   a symlink to the live release, swapped atomically
+Layout (``workdir``: the checkout's build/, or a publish's state directory outside it):
+    <work>/<audience>/docs/            generated Markdown (rewritten only where changed)
+    <work>/<audience>/releases/<id>/   one complete built site per release
+    <site root>/<audience>             a symlink to the live release, swapped atomically
 """
 
 from __future__ import annotations
@@ -24,14 +24,15 @@ os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about its
 from . import audience as audience_mod  # noqa: E402
 from . import generate  # noqa: E402
 from . import shards  # noqa: E402
+from . import workdir  # noqa: E402
 from . import years as years_mod  # noqa: E402
 from .cache import bulk_load, cores  # noqa: E402
+from .config import KEEP_RELEASES  # noqa: E402
 from .errors import KanwuError  # noqa: E402
 from .searchindex import index_search  # noqa: E402
 from .validate import asset_file, image_refs, load_checked  # noqa: E402
 
 log = logging.getLogger(__name__)
-KEEP_RELEASES = 2  # the live one and the previous one, for rollback
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def build(root: str, audience_name: str | None = None, pdf: bool = True, out_roo
         if workers is not None:
             _render_ahead(root, aud, audience_name, workers)
         live = os.path.join(out_root or os.path.join(root, "site"), aud.id)
-        with lock(os.path.join(root, "build", f".{aud.id}.lock")):
+        with lock(workdir.path(root, f".{aud.id}.lock")):
             result = _release(root, aud, live, pdf, workers, years_mod.signatures(root), [])
             switch(live, result.release)
             prune(os.path.dirname(result.release), keep=os.path.realpath(result.release))
@@ -105,7 +106,7 @@ def load_for_build(root: str, aud, sigs: dict, whole: list | None = None) -> tup
     every other year is sealed, given with what it gave the last build. ``sigs``: every year's
     file signatures, taken before reading (a file changed meanwhile is read again next time)."""
     whole = [] if whole is None else whole
-    record = _read_record(os.path.join(root, "build", aud.id, years_mod.RECORD))
+    record = _read_record(workdir.path(root, aud.id, years_mod.RECORD))
     dirty = years_mod.plan(record, root, page_salt(root, aud.id), engine_fingerprint(root), sigs) if record else None
     if dirty is None or whole:
         return _whole(root, whole), {}
@@ -129,7 +130,7 @@ def _render_ahead(root: str, aud, audience_name: str | None, workers) -> None:
     and checks the archive (~1 s), rather than after."""
     from .pdf import changed_manifests
     try:
-        since = os.stat(os.path.join(root, "build", aud.id, "state.pickle")).st_mtime
+        since = os.stat(workdir.path(root, aud.id, "state.pickle")).st_mtime
     except OSError:  # no release yet: everything renders anyway
         return
     workers.ahead(root, audience_name, changed_manifests(root, since))
@@ -158,11 +159,11 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
     """
     start = time.monotonic()
     view = audience_mod.view(repo, aud)
-    work = os.path.join(root, "build", aud.id)
+    work = workdir.path(root, aud.id)
     state_path = os.path.join(work, "state.pickle")
     state = _read_record(state_path)
     from . import render
-    render.load_cache(os.path.join(root, "build", "cache", "bodies"))
+    render.load_cache(workdir.path(root, "cache", "bodies"))
     files: dict = {}
     phases = []
     mark = time.monotonic()
@@ -290,6 +291,7 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
         raise
     release = os.path.join(folder, name)
     os.rename(tmp, release)
+    note_release(work, name, root, [i.path for i in view.issues])
     _write_record(state_path, {"engine": engine, "release": name, "pages": hashes, "search": bundles,
                                "fragments": fragments})
     record = os.path.join(work, years_mod.RECORD)
@@ -380,6 +382,86 @@ def carried_fragments(release: str, fragments: dict) -> dict:
             for bundle, names in fragments.items() for name, (page, key) in names.items()}
 
 
+RELEASES_FILE = "releases.json"  # beside releases/, not in them: a release folder is served
+
+
+def note_release(work: str, name: str, root: str, issues: list[str]) -> None:
+    """Record what release ``name`` is: the commit it was built from, when, and the issues it
+    published first (those no earlier release of this state directory had)."""
+    import json
+    path = os.path.join(work, RELEASES_FILE)
+    data = release_notes(work)
+    known = set(data.get("known", ()))
+    first = sorted(i for i in issues if i not in known)
+    try:
+        commit = subprocess.run(["git", "-C", root, "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                                text=True, timeout=20).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    data.setdefault("releases", {})[name] = {"commit": commit, "built": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+                                             "first": first}
+    data["known"] = sorted(known | set(issues))
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False)
+    os.replace(tmp, path)
+
+
+def release_notes(work: str) -> dict:
+    import json
+    try:
+        with open(os.path.join(work, RELEASES_FILE), encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return {}
+
+
+def _forget(work: str, names: set) -> None:
+    import json
+    data = release_notes(work)
+    if not data.get("releases"):
+        return
+    data["releases"] = {k: v for k, v in data["releases"].items() if k not in names}
+    path = os.path.join(work, RELEASES_FILE)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False)
+    os.replace(tmp, path)
+
+
+@dataclass(frozen=True)
+class Release:
+    audience: str
+    name: str
+    live: bool
+    commit: str
+    built: str
+    first: tuple
+    size: int  # bytes of the release's own files (the shared year folders not counted)
+
+
+def list_releases(root: str, out_root: str | None = None) -> list[Release]:
+    """Every kept release of every audience, oldest first, with what was recorded of it."""
+    from .config import load_config
+    out = []
+    for aud in load_config(root).audiences:
+        live = os.path.join(out_root or os.path.join(root, "site"), aud)
+        current = os.path.realpath(live) if os.path.islink(live) else ""
+        work = workdir.path(root, aud)
+        notes = release_notes(work).get("releases", {})
+        for r in releases(os.path.join(work, "releases")):
+            name = os.path.basename(r)
+            note = notes.get(name, {})
+            size = 0
+            for d, _, fs in os.walk(r):
+                for f in fs:
+                    with contextlib.suppress(OSError):
+                        size += os.lstat(os.path.join(d, f)).st_size
+            out.append(Release(aud, name, os.path.realpath(r) == current, note.get("commit", ""), note.get("built", ""),
+                               tuple(note.get("first", ())), size))
+    return out
+
+
 def next_release_number(folder: str) -> int:
     numbers = [int(d.split("-")[0]) for d in os.listdir(folder) if d[:6].isdigit()]
     return max(numbers, default=0) + 1
@@ -393,15 +475,16 @@ def publish(root: str, out_root: str | None = None, pdf: bool = True) -> list[Bu
     among them, so a problem anywhere stops the publish.
     """
     from .config import load_config
-    with lock(os.path.join(root, "build", ".publish.lock")), _workers(pdf) as workers:
+    with lock(workdir.path(root, ".publish.lock")), _workers(pdf) as workers:
         config = load_config(root)  # a bad configuration: load_checked's error
+        keep = config.publish["keep_releases"]
         sigs = years_mod.signatures(root)
         results: list = []
         whole: list = []
         try:
             for aud in config.audiences.values():
                 live = os.path.join(out_root or os.path.join(root, "site"), aud.id)
-                with lock(os.path.join(root, "build", f".{aud.id}.lock")):
+                with lock(workdir.path(root, f".{aud.id}.lock")):
                     results.append(_release(root, aud, live, pdf, workers, sigs, whole))
         except BaseException:
             for r in results:
@@ -409,24 +492,35 @@ def publish(root: str, out_root: str | None = None, pdf: bool = True) -> list[Bu
             raise
         for r in results:
             switch(r.live, r.release)
-            prune(os.path.dirname(r.release), keep=os.path.realpath(r.release))
+            prune(os.path.dirname(r.release), keep=os.path.realpath(r.release), count=keep)
         return results
 
 
-def rollback(root: str, out_root: str | None = None, audience_name: str | None = None) -> list[tuple[str, str]]:
-    """Point each audience's live link back to the release before the live one."""
+def rollback(root: str, out_root: str | None = None, audience_name: str | None = None, to: str | None = None,
+             steps: int = 1) -> list[tuple[str, str]]:
+    """Point each audience's live link back ``steps`` releases, or to release ``to`` (its full
+    name or its number, e.g. 000012): all audiences or none."""
     from .config import load_config
     config = load_config(root)
     names = [audience_mod.pick(config, audience_name).id] if audience_name else list(config.audiences)
     targets = []
     for aud in names:  # find every target first: roll back all audiences or none
         live = os.path.join(out_root or os.path.join(root, "site"), aud)
-        folder = os.path.join(root, "build", aud, "releases")
+        folder = workdir.path(root, aud, "releases")
+        kept = releases(folder)
         current = os.path.realpath(live) if os.path.islink(live) else ""
-        older = [r for r in releases(folder) if os.path.realpath(r) < current]
-        if not older:
-            raise KanwuError(f"阅读范围 {aud} 没有可以回退到的上一版，未做任何回退。")
-        targets.append((aud, live, older[-1]))
+        if to:
+            match = [r for r in kept if os.path.basename(r) == to or os.path.basename(r).split("-")[0] == to.zfill(6)]
+            if not match:
+                listed = "、".join(os.path.basename(r) for r in kept) or "没有"
+                raise KanwuError(f"阅读范围 {aud} 没有版本“{to}”（保留的版本：{listed}），未做任何回退。")
+            targets.append((aud, live, match[0]))
+            continue
+        older = [r for r in kept if os.path.realpath(r) < current]
+        if len(older) < steps:
+            raise KanwuError(f"阅读范围 {aud} 只保留了 {len(older)} 个更早的版本，不能回退 {steps} 步，未做任何回退"
+                             f"（用 kanwu releases 查看）。")
+        targets.append((aud, live, older[-steps]))
     for aud, live, target in targets:
         switch(live, target)
     return [(aud, os.path.basename(target)) for aud, _, target in targets]
@@ -697,17 +791,19 @@ def releases(folder: str) -> list[str]:
     return sorted(os.path.join(folder, d) for d in os.listdir(folder) if d[:6].isdigit())
 
 
-def prune(folder: str, keep: str) -> None:
-    """Keep the live release and the one before it (for rollback).
+def prune(folder: str, keep: str, count: int = KEEP_RELEASES) -> None:
+    """Keep the live release and the ``count - 1`` before it (for rollback).
 
     The others are renamed out of the releases folder at once and deleted by a detached
     ``rm -rf``: removing 60,000 files takes seconds that publishing should not wait for.
     """
     older = [r for r in releases(folder) if os.path.realpath(r) < keep]
-    doomed = older[: max(0, len(older) - (KEEP_RELEASES - 1))]
+    doomed = older[: max(0, len(older) - (count - 1))]
     doomed += [r for r in releases(folder) if os.path.realpath(r) > keep]  # releases rolled back from
     for r in doomed:
         os.rename(r, os.path.join(folder, f".trash-{os.path.basename(r)}"))
+    if doomed:
+        _forget(os.path.dirname(folder), {os.path.basename(r) for r in doomed})
     # store folders no release links to (a build in progress counts: its .tmp- folder is listed too)
     store = os.path.join(os.path.dirname(folder), "store")
     kept = [os.path.join(folder, d) for d in os.listdir(folder) if not d.startswith(".trash-")]

@@ -17,6 +17,7 @@ import tempfile
 from dataclasses import dataclass
 
 from ..audience import View
+from .. import workdir
 from ..cache import cores
 from ..errors import KanwuError
 from ..generate import issue_pdf
@@ -25,7 +26,7 @@ from . import document
 from .fonts import ROLES, resolve_all
 
 log = logging.getLogger(__name__)
-CACHE_DIR = os.path.join("build", "pdf-cache")
+CACHE_DIR = "pdf-cache"  # under workdir.base
 ALLOWED_DIRS = (os.path.join("content", "assets"), os.path.join("theme", "pdf"))
 TIMEOUT_S = 120
 MEMORY_LIMIT = 3 * 1024 ** 3
@@ -49,7 +50,7 @@ _CODE = ("document.py", "typeset.py", "fonts.py")
 def job(root: str, label: str, html: str, base: str, inputs: str = "") -> Job:
     """The job for ``html``: its PDF is cached under a hash of the HTML and the rendering setup (``base``)."""
     digest = hashlib.sha256((base + html).encode("utf-8")).hexdigest()[:32]
-    return Job(label, html, os.path.join(root, CACHE_DIR, digest + ".pdf"), root, inputs)
+    return Job(label, html, workdir.path(root, CACHE_DIR, digest + ".pdf"), root, inputs)
 
 
 def _code_fingerprint(root: str) -> str:
@@ -84,7 +85,7 @@ def _inputs(base: str, view: View, issue: Issue, copy_no: int | None) -> str:
 def _read_index(root: str) -> dict:
     import json
     try:
-        with open(os.path.join(root, INDEX_FILE), encoding="utf-8") as fh:
+        with open(workdir.path(root, INDEX_FILE), encoding="utf-8") as fh:
             return json.load(fh)
     except (OSError, ValueError):
         return {}
@@ -94,7 +95,7 @@ def _record(root: str, jobs: list[Job]) -> None:
     import json
     index = _read_index(root)
     index.update({j.inputs: os.path.basename(j.out) for j in jobs if j.inputs and os.path.exists(j.out)})
-    path = os.path.join(root, INDEX_FILE)
+    path = workdir.path(root, INDEX_FILE)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = f"{path}.{os.getpid()}.tmp"
     with open(tmp, "w", encoding="utf-8") as fh:
@@ -126,8 +127,8 @@ class Lookup:
     def job(self, label: str, inputs: str, html) -> Job:
         """The cached file for ``inputs`` if there is one; otherwise lay out ``html()`` (a callable)."""
         cached = self.index.get(inputs)
-        if cached and os.path.exists(os.path.join(self.root, CACHE_DIR, cached)):
-            return Job(label, "", os.path.join(self.root, CACHE_DIR, cached), self.root, inputs)
+        if cached and os.path.exists(workdir.path(self.root, CACHE_DIR, cached)):
+            return Job(label, "", workdir.path(self.root, CACHE_DIR, cached), self.root, inputs)
         return job(self.root, label, html(), self.base, inputs)
 
 
