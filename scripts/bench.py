@@ -133,6 +133,28 @@ def publish(n: int, archive: str, rows: list, day: dt.date, pdf: bool, full: flo
     rows.append((n, "一期 PDF（本期加印份号，新排版）", t4, m4, "", f"{per:.0f} 页"))
 
 
+def publish_fresh_checkout(n: int, archive: str, rows: list, day: dt.date) -> None:
+    """Publishing as the shipped CI does: into a site root whose state lives outside the checkout,
+    then one more daily issue from a fresh copy of the repository without build/ (what a runner has
+    after ``git clean -ffdx``), beside the first publish. No PDFs (a new state has none cached)."""
+    work = os.path.dirname(archive)
+    srv = os.path.join(work, f"srv-{n}")
+    shutil.rmtree(srv, ignore_errors=True)
+    t0, m0, out0 = peak_children([KANWU, "--root", archive, "publish", "--site-root", srv, "--no-pdf"])
+    rows.append((n, "发布到上线目录（首次；状态目录在仓库之外，不含 PDF）", t0, m0, "", phases_note(out0)))
+    clone = os.path.join(work, f"clone-{n}")
+    shutil.rmtree(clone, ignore_errors=True)
+    shutil.copytree(archive, clone, symlinks=True, ignore=shutil.ignore_patterns("build", "site"))
+    add_day(clone, day)
+    run([KANWU, "--root", clone, "assemble", "上报", "--date", str(day)])
+    folder = os.path.join(clone, "issues", "daily", str(day.year))
+    run([KANWU, "--root", clone, "sign", os.path.join(folder, sorted(os.listdir(folder))[-1]), "--date", str(day), "--by", "周正平"])
+    t, m, out = peak_children([KANWU, "--root", clone, "publish", "--site-root", srv, "--no-pdf"])
+    rows.append((n, f"　　再发布一期（{day}），从新的检出：没有 build/，状态目录保留", t, m, f"首次的 1/{t0 / t:.1f}",
+                 phases_note(out)))
+    shutil.rmtree(clone, ignore_errors=True)
+
+
 class _Served:
     """The archive's site folder over HTTP on 127.0.0.1, and a headless Chromium."""
 
@@ -370,6 +392,7 @@ def bench_size(n: int, work: str, rows: list, pdf_limit: int | None) -> None:
     rows.append((n, "构建，没有任何改动", t, m, "", phases_note(out)))
     publish(n, archive, rows, dt.date(2026, 11, 23), pdf, full)
     publish(n, archive, rows, dt.date(2026, 12, 1), pdf, full, one_pdf=False)
+    publish_fresh_checkout(n, archive, rows, dt.date(2026, 12, 2))
 
     # 5. search in a real browser: what it finds, then how fast the first result comes
     search_recall(n, archive, rows)
@@ -430,6 +453,8 @@ def main() -> None:
     ap.add_argument("--publish-only", metavar="YYYY-MM-DD",
                     help="only publish one more daily issue of that day into archives built by an earlier full run")
     ap.add_argument("--search-only", action="store_true", help="only search: recall against the text, first result")
+    ap.add_argument("--fresh-checkout-only", metavar="YYYY-MM-DD",
+                    help="only publish into a site root, then one more issue of that day from a fresh checkout")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
     rows: list = []
@@ -438,6 +463,11 @@ def main() -> None:
             publish_only(n, args.work, rows, dt.date.fromisoformat(args.publish_only))
         elif args.search_only:
             search_only(n, args.work, rows)
+        elif args.fresh_checkout_only:
+            archive = os.path.join(args.work, f"archive-{n}")
+            if not os.path.isdir(archive):
+                run([KANWU, "--root", ROOT, "synth", archive, "--items", str(n), "--years", str(max(1, round(n / 5000)))])
+            publish_fresh_checkout(n, archive, rows, dt.date.fromisoformat(args.fresh_checkout_only))
         else:
             bench_size(n, args.work, rows, args.pdf_limit)
     lines = ["# 性能测试结果（BENCHMARKS）", "",

@@ -1,14 +1,10 @@
-"""From merge to the intranet: publish, rollback, the generated nginx config tested for real, doctor."""
+"""From merge to the intranet: publish, releases and rollback from fresh clones, doctor (the served site: test_server)."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import http.client
 import os
 import re
 import shutil
-import socket
 import subprocess
 import time
 
@@ -48,136 +44,6 @@ def test_failing_item_publishes_nothing(tmp_path):
     assert len(releases) == 1
 
 
-def ssha(password: str) -> str:
-    salt = b"kanwu-test"
-    digest = hashlib.sha1(password.encode() + salt).digest()
-    return "{SSHA}" + base64.b64encode(digest + salt).decode()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def nginx_site(tmp_path_factory):
-    if not shutil.which("nginx") and not os.path.exists("/usr/sbin/nginx"):
-        pytest.fail("nginx is missing: scripts/setup-system.sh installs nginx-light")
-    tmp = tmp_path_factory.mktemp("nginx")
-    tree = sample(tmp / "repo")
-    srv = tmp / "srv"
-    result = tree.run("publish", "--site-root", str(srv))
-    assert result.exit_code == 0, result.output
-    secrets = tmp / "secrets"
-    secrets.mkdir()
-    (secrets / "quanti.htpasswd").write_text(f"staff:{ssha('quanti-pw')}\n")
-    (secrets / "lingdao.htpasswd").write_text(f"leader:{ssha('lingdao-pw')}\n")
-    port = free_port()
-    server = tree.run("serve-config", "nginx", "--site-root", str(srv), "--listen", f"127.0.0.1:{port}",
-                      "--server-name", "localhost", "--htpasswd-dir", str(secrets)).output
-    for d in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (tmp / d).mkdir()
-    conf = tmp / "nginx.conf"
-    conf.write_text(f"""
-{'user root;' if os.geteuid() == 0 else ''}
-worker_processes 1;
-error_log {tmp}/error.log;
-pid {tmp}/nginx.pid;
-events {{ worker_connections 64; }}
-http {{
-    include /etc/nginx/mime.types;
-    access_log off;
-    client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy; fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
-{server}
-}}
-""")
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    test = subprocess.run([nginx, "-t", "-c", str(conf), "-p", str(tmp)], capture_output=True, text=True)
-    assert test.returncode == 0, test.stderr
-    proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(tmp), "-g", "daemon off;"])
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    yield port, srv
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
-def get(port, path, user=None, password=None):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    headers = {}
-    if user:
-        headers["Authorization"] = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
-    conn.putrequest("GET", path, skip_accept_encoding=True)  # the path is sent exactly as written
-    for k, v in headers.items():
-        conn.putheader(k, v)
-    conn.endheaders()
-    resp = conn.getresponse()
-    body = resp.read()
-    conn.close()
-    return resp.status, dict(resp.getheaders()), body
-
-
-def test_lower_credentials_get_nothing_of_the_higher_audience(nginx_site):
-    port, srv = nginx_site
-    live = os.path.realpath(srv / "lingdao")
-    files = [os.path.relpath(os.path.join(d, f), live) for d, _, fs in os.walk(live, followlinks=True) for f in fs]
-    assert any(f.endswith(".pdf") for f in files) and any("pagefind-" in f for f in files)
-    for rel in files:
-        status, _, body = get(port, "/lingdao/" + rel, "staff", "quanti-pw")
-        assert status == 401, rel
-        assert b"\xe5\x86\x85\xe5\x8f\x82" not in body  # 内参
-    assert get(port, "/lingdao/", "leader", "lingdao-pw")[0] == 200
-    assert get(port, "/lingdao/periodicals/neican/2026/088/", "leader", "lingdao-pw")[0] == 200
-    assert get(port, "/quanti/", "staff", "quanti-pw")[0] == 200
-    assert get(port, "/quanti/")[0] == 401
-    assert get(port, "/lingdao/", "leader", "wrong")[0] == 401
-
-
-@pytest.mark.parametrize("path", ["/quanti/../lingdao/index.html", "/quanti/%2e%2e/lingdao/index.html",
-                                  "/quanti/..%2flingdao/index.html", "/quanti/%2e%2e%2flingdao/index.html",
-                                  "/quanti/./../lingdao/periodicals/neican/2026/088/index.html",
-                                  "/quanti/../../etc/passwd", "/%2e%2e/etc/passwd"])
-def test_traversal_gets_nothing(nginx_site, path):
-    port, _ = nginx_site
-    status, _, body = get(port, path, "staff", "quanti-pw")
-    assert status in (400, 401, 403, 404), (path, status)
-    assert "内参".encode() not in body and b"root:" not in body
-
-
-def test_headers_listing_and_cache(nginx_site):
-    port, srv = nginx_site
-    status, headers, _ = get(port, "/quanti/", "staff", "quanti-pw")
-    assert headers["Content-Type"] == "text/html; charset=utf-8"
-    assert headers["Cache-Control"] == "no-cache"
-    assert get(port, "/quanti/assets/", "staff", "quanti-pw")[0] in (403, 404)  # autoindex off
-    live = os.path.realpath(srv / "quanti")
-    bundle = next(f for f in os.listdir(os.path.join(live, "assets", "javascripts")) if re.fullmatch(r"bundle\.[0-9a-f]+\.min\.js", f))
-    status, headers, _ = get(port, f"/quanti/assets/javascripts/{bundle}", "staff", "quanti-pw")
-    assert status == 200 and "immutable" in headers["Cache-Control"]
-    status, headers, _ = get(port, "/quanti/pdf/daily/2026/212.pdf", "staff", "quanti-pw")
-    assert status == 200 and headers["Content-Type"] == "application/pdf"
-    assert get(port, "/")[0] == 302 and get(port, "/elsewhere/")[0] == 404
-
-
-def test_apache_config_generated(tree):
-    out = tree.run("serve-config", "apache").output
-    assert "Options -Indexes" in out and 'AuthUserFile /etc/kanwu/lingdao.htpasswd' in out
-
-
-def test_serve_config_needs_access_rules(tree):
-    config = os.path.join(tree.root, "content/kanwu.yml")
-    text = open(config, encoding="utf-8").read()
-    open(config, "w", encoding="utf-8").write(text.replace("    access: {type: basic, htpasswd: /etc/kanwu/lingdao.htpasswd}\n", ""))
-    result = tree.run("serve-config", "nginx")
-    assert result.exit_code == 1 and "lingdao" in result.output
-
-
 def test_doctor_names_a_missing_font(tree, tmp_path):
     conf = tmp_path / "fonts.conf"
     conf.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
@@ -196,6 +62,12 @@ def test_doctor_names_a_missing_font(tree, tmp_path):
     secrets.mkdir()
     for a in ("quanti", "lingdao"):
         (secrets / f"{a}.htpasswd").write_text("staff:{SSHA}x\n")
+    config = os.path.join(tree.root, "content", "kanwu.yml")
+    text = open(config, encoding="utf-8").read()
+    for name in ("xinxi.crt", "xinxi.key"):
+        (secrets / name).write_text("-----BEGIN-----\n")
+        text = text.replace(f"/etc/kanwu/tls/{name}", str(secrets / name))
+    open(config, "w", encoding="utf-8").write(text)
     ok = subprocess.run([exe, "--root", tree.root, "doctor", "--site-root", str(tmp_path / "srv"), "--htpasswd-dir", str(secrets)],
                         capture_output=True, text=True)
     assert ok.returncode == 0, ok.stdout

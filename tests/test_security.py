@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import os
@@ -330,7 +331,6 @@ def test_front_matter_fields_never_run_as_script_in_chromium(tmp_path, browser):
     it (page titles, the header, navigation, lists, tag and unit pages, search results)."""
     import yaml
 
-    from conftest import serve
     tree = sample_tree(tmp_path / "repo")
     units_file = os.path.join(tree.root, "content", "units.yml")
     units = yaml.safe_load(open(units_file, encoding="utf-8"))
@@ -359,23 +359,65 @@ def test_front_matter_fields_never_run_as_script_in_chromium(tmp_path, browser):
     pages.sort()
     pages.append("/quanti/search/?q=" + "标题1")
     assert any("/tags/" in p for p in pages) and any("/units/qingxi/" in p for p in pages)
-    ran = []
-    with serve(os.path.join(tree.root, "site")) as server:
+    with watched(browser, os.path.join(tree.root, "site")) as (server, pg, ran):
+        for p in pages:
+            pg.goto(server + p, wait_until="load")
+            if "?q=" in p:
+                pg.wait_for_selector("#kanwu-search[data-done]")
+                assert pg.locator(".kanwu-result-title", has_text="标题1").count() == 1
+            pwn = pg.evaluate("() => window.__pwn")
+            if pwn:
+                ran.append((p, pwn))
+        # the vectors are there, as text the reader can read
+        pg.goto(server + "/quanti/items/2026/11/20261123-qingxi-02/")
+        assert FIELD_XSS[0] in pg.title() and FIELD_XSS[0] in pg.locator("h1").first.inner_text()
+    assert not ran, f"script from a front-matter field ran: {ran}"
+
+
+@contextlib.contextmanager
+def watched(browser, site_dir):
+    """The built site served on 127.0.0.1, one page in Chromium, and what ran: alert() dialogs."""
+    from conftest import serve
+    ran: list = []
+    with serve(site_dir) as server:
         context = browser.new_context(locale="zh-CN")
         try:
             pg = context.new_page()
             pg.on("dialog", lambda d: (ran.append(d.message), d.dismiss()))
-            for p in pages:
-                pg.goto(server + p, wait_until="load")
-                if "?q=" in p:
-                    pg.wait_for_selector("#kanwu-search[data-done]")
-                    assert pg.locator(".kanwu-result-title", has_text="标题1").count() == 1
-                pwn = pg.evaluate("() => window.__pwn")
-                if pwn:
-                    ran.append((p, pwn))
-            # the vectors are there, as text the reader can read
-            pg.goto(server + "/quanti/items/2026/11/20261123-qingxi-02/")
-            assert FIELD_XSS[0] in pg.title() and FIELD_XSS[0] in pg.locator("h1").first.inner_text()
+            yield server, pg, ran
         finally:
             context.close()
-    assert not ran, f"script from a front-matter field ran: {ran}"
+
+
+HELP_XSS = ["# 帮助<img src=x onerror=\"window.__pwn=11\">", "</title><script>window.__pwn=12</script>",
+            "<script>window.__pwn=13</script>", "<p onclick=\"window.__pwn=14\" id=p>点这里</p>",
+            "[链接](javascript:window.__pwn=15)", "<svg onload=\"window.__pwn=16\"></svg>",
+            "<iframe srcdoc=\"<script>parent.__pwn=17</script>\"></iframe>"]
+
+
+def test_help_pages_are_sanitised_like_items(tmp_path, browser):
+    """content/help/*.md reaches the site through a pull request any unit can open: the XSS corpus
+    appended to submit.md (and a hostile first heading) comes out as text, in the file and in Chromium."""
+    tree = sample_tree(tmp_path / "repo")
+    help_file = os.path.join(tree.root, "content", "help", "submit.md")
+    text = open(help_file, encoding="utf-8").read()
+    text = HELP_XSS[0] + "\n\n" + text.split("\n", 1)[1] + "\n\n## 附\n\n" + "\n\n".join(XSS + HELP_XSS[1:]) + "\n"
+    open(help_file, "w", encoding="utf-8").write(text)
+    result = tree.run("build", "--no-pdf")
+    assert result.exit_code == 0, result.output
+    live = os.path.realpath(os.path.join(tree.root, "site", "quanti"))
+    page = open(os.path.join(live, "help", "submit", "index.html"), encoding="utf-8").read()
+    article = re.search(r'<article class="md-content__inner md-typeset">(.*?)</article>', page, re.S).group(1)
+    assert_clean(article, "help/submit.md")
+    head = page.split("<body", 1)[0]
+    assert not re.search(r"<(img|svg|script)[^>]*(onerror|onload|__pwn)", head, re.I), head  # the title, as text
+    assert "在网页上报送" in article  # the help itself is still there
+    with watched(browser, os.path.join(tree.root, "site")) as (server, pg, ran):
+        for p in ("/quanti/help/submit/", "/quanti/help/", "/quanti/"):
+            pg.goto(server + p, wait_until="load")
+            if pg.locator("#p").count():
+                pg.locator("#p").click()
+            ran += [pwn] if (pwn := pg.evaluate("() => window.__pwn")) else []
+        pg.goto(server + "/quanti/help/submit/")
+        assert pg.title().startswith("帮助 - ")  # the heading's text; its tag was HTML, dropped
+    assert ran == []

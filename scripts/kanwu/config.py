@@ -152,6 +152,7 @@ def load_config(root: str) -> Config:
             periodicals=plist,
             restricted_issues=cfg.get(a, path, "restricted_issues", default="redact", choices=("omit", "redact")),
             access=_access(cfg, a.get("access"), path + ("access",)),
+            server_name=cfg.get(a, path, "server_name", default=""),
         )
 
     def days(key):

@@ -87,6 +87,12 @@ def run(root: str, config, site_root: str | None, htpasswd_dir: str | None = Non
     if inside and target != os.path.join(root, "site"):
         found.append(Finding(False, f"发布状态目录 {state} 在仓库里面：CI 清理工作区时会删掉上线的网站",
                              "在 content/kanwu.yml 的 publish.state 写一个仓库之外的目录，例如 /var/lib/kanwu"))
+    for key, what in (("tls_cert", "网站证书"), ("tls_key", "网站证书的私钥")):
+        path = str(config.publish.get(key) or "")
+        if path or any(a.access.get("type") in ("basic", "cert") for a in config.audiences.values() if a.access):
+            ok = bool(path) and os.path.isfile(path) and os.access(path, os.R_OK)
+            found.append(Finding(ok, f"{what} {path or '（publish.' + key + ' 未写）'}：" + ("可读" if ok else "不存在或不可读"),
+                                 f"把{what}放到这个路径，或在 content/kanwu.yml 的 publish.{key} 写明（口令和证书只经 HTTPS）"))
     for a in config.audiences.values():
         found.append(Finding(bool(a.access), f"阅读范围 {a.id}（{a.name}）的访问规则："
                              + (a.access.get("type", "") if a.access else "未声明"),

@@ -103,7 +103,7 @@ def html_list(entries: list[str]) -> str:
 def html_table(head: list[str], rows: list[list], right: set[int] = frozenset()) -> str:
     """A table as raw HTML (see ``html_list``); cells already escaped; columns in ``right`` aligned right."""
     def row(cells, tag):
-        return "<tr>" + "".join(f'<{tag} style="text-align: right;">{c}</{tag}>' if n in right else f"<{tag}>{c}</{tag}>"
+        return "<tr>" + "".join(f'<{tag} align="right">{c}</{tag}>' if n in right else f"<{tag}>{c}</{tag}>"
                                 for n, c in enumerate(cells)) + "</tr>"
     return ("<table>\n<thead>\n" + row(head, "th") + "\n</thead>\n<tbody>\n"
             + "\n".join(row(r, "td") for r in rows) + "\n</tbody>\n</table>")

@@ -62,6 +62,7 @@ class Audience:
     periodicals: tuple[str, ...]
     restricted_issues: str  # omit | redact
     access: dict = field(default_factory=dict, compare=False, hash=False)  # the web server's door: basic | cert | ip
+    server_name: str = field(default="", compare=False, hash=False)  # its own origin ("" = <id>.<publish.server_name>)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ class RenderError(ValueError):
 
 
 # Bump when the rendering or the allow-list changes: cached bodies are then rendered again.
-_CACHE_VERSION = f"1-{nh3.__version__ if hasattr(nh3, '__version__') else ''}-{markdown.__version__}-{sorted(ALLOWED_TAGS)}"
+_CACHE_VERSION = f"2-{nh3.__version__ if hasattr(nh3, '__version__') else ''}-{markdown.__version__}-{sorted(ALLOWED_TAGS)}"
 
 
 _CACHE: dict = {}  # shard (first two hex digits of the key) -> {sha1(prefix, markdown): html}
@@ -132,12 +132,28 @@ def _body_html(markdown_text: str, asset_prefix: str) -> str:
     depth = nesting_depth(markdown_text)
     if depth > MAX_NESTING:
         raise RenderError(f"正文嵌套过深（{depth} 层，上限 {MAX_NESTING} 层）")
-    raw = markdown.markdown(markdown_text, extensions=["tables", "sane_lists"], output_format="html")
+    raw = markdown.markdown(markdown_text, extensions=["tables", "sane_lists"],
+                            extension_configs={"tables": {"use_align_attribute": True}}, output_format="html")
     clean = nh3.clean(raw, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
                       link_rel="noopener noreferrer", strip_comments=True)
     clean = _ASSET.sub(lambda m: f'{m.group(1)}{asset_prefix}{m.group(2)}"', clean)
     # No blank lines: the HTML is embedded in generated Markdown as one raw block.
     return re.sub(r"\n\s*\n", "\n", clean).strip()
+
+
+# The help pages (content/help/*.md) go through MkDocs like the generated pages, and any unit
+# can propose a change to them: their HTML is cleaned like an item's, with headings, anchors and
+# the classes Material's Markdown writes (buttons, code) besides.
+HELP_TAGS = ALLOWED_TAGS | {"h1", "h2", "h6", "div", "span"}
+HELP_ATTRIBUTES = {**ALLOWED_ATTRIBUTES, **{f"h{n}": {"id"} for n in range(1, 7)},
+                   "a": {"href", "title", "class"}, "code": {"class"}, "pre": {"class"}, "div": {"class"},
+                   "span": {"class"}, "table": {"class"}}
+
+
+def clean_page(html_text: str) -> str:
+    """A help page's HTML as MkDocs rendered it, sanitised (see ``HELP_TAGS``)."""
+    return nh3.clean(html_text, tags=HELP_TAGS, attributes=HELP_ATTRIBUTES, url_schemes=URL_SCHEMES,
+                     link_rel="noopener noreferrer", strip_comments=True)
 
 
 def nesting_depth(text: str) -> int:

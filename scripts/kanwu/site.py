@@ -21,6 +21,9 @@ from dataclasses import dataclass
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about its successor
 
+import nh3  # noqa: E402
+from mkdocs.plugins import BasePlugin  # noqa: E402
+
 from . import audience as audience_mod  # noqa: E402
 from . import generate  # noqa: E402
 from . import shards  # noqa: E402
@@ -29,6 +32,7 @@ from . import years as years_mod  # noqa: E402
 from .cache import bulk_load, cores  # noqa: E402
 from .config import KEEP_RELEASES  # noqa: E402
 from .errors import KanwuError  # noqa: E402
+from .render import clean_page  # noqa: E402
 from .searchindex import index_search  # noqa: E402
 from .validate import asset_file, image_refs, load_checked  # noqa: E402
 
@@ -597,6 +601,7 @@ def run_mkdocs(root: str, docs: str, site_dir: str, only: set | None = None, pag
     os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch(root)
     try:
         cfg = mkdocs_config(config_file=os.path.join(root, "mkdocs.yml"), docs_dir=docs, site_dir=site_dir)
+        cfg.plugins["kanwu-clean-help"] = _CleanHelp()  # in code: editing mkdocs.yml cannot remove it
         if only is None and pages and len(pages) >= PARALLEL_PAGES and cores() >= 2:
             collect.messages += _build_parallel(cfg, pages, known)
             if collect.messages:
@@ -617,6 +622,18 @@ def run_mkdocs(root: str, docs: str, site_dir: str, only: set | None = None, pag
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
             os.environ["SOURCE_DATE_EPOCH"] = saved
+
+
+class _CleanHelp(BasePlugin):
+    """Sanitises the help pages (content/help/*.md, proposed by any unit) as items are sanitised:
+    their HTML after Markdown, and their title (the first heading) as plain text."""
+
+    def on_page_content(self, html_text, page, **kwargs):
+        if not page.file.src_uri.startswith("help/"):
+            return html_text
+        if page.title:
+            page._title_from_render = nh3.clean(str(page.title), tags=set())  # escaped text, as items' titles
+        return clean_page(html_text)
 
 
 def docs_files(config, paths: list[str], record: str | None = None):
