@@ -7,6 +7,7 @@ import os
 import re
 
 import pytest
+import yaml
 
 from conftest import GOOD_ITEM, item_path
 
@@ -333,7 +334,8 @@ BOMB = "".join(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}" if i else "x"] * 9) + 
     ("tags: &a [x, *a]\n", ":9:", "锚点和别名"),  # a list that holds itself
     ("tags: &t 防汛\nnote: *t\n", ":10:", "锚点和别名"),
     ("tags: " + "[" * 5000 + "]" * 5000 + "\n", ":9:", "嵌套过深"),
-    ("tags: " + "[" * 200000 + "]" * 200000 + "\n", ":9:", "嵌套过深"),  # crashed the C parser
+    ("tags: " + "[" * 100000 + "]" * 100000 + "\n", ":9:", "嵌套过深"),  # crashed the C parser
+    ("tags: " + "[" * 200000 + "]" * 200000 + "\n", ":1:", "超过一条信息的上限"),  # 400 KB: refused before parsing
     ("tags:\n" + "".join("  " * i + f"- k{i}:\n" for i in range(1, 60)) + "  " * 60 + "- x\n", ":", "嵌套过深"),
 ])
 def test_yaml_aliases_and_deep_nesting_are_refused_at_once(tree, extra, where, message):
@@ -492,3 +494,52 @@ def test_every_problem_at_once_and_each_once(sample):
         ("issues/daily/2026/205.yml", "应为整数，现在是“abc”"),
         ("issues/daily/2026/207.yml", "键后面用了全角冒号“：”，YAML 读不出这个字段"),
     ]), result.output
+
+
+def test_github_annotations_cannot_be_injected_through_a_file_name():
+    """A file name with a newline (git allows it) must not end the annotation and start a workflow command."""
+    from kanwu.errors import ERROR, Problem
+    p = Problem("content/items/2026/11/x\n::add-mask::secret,line=1:a.md", 3, 1, ERROR, "title", "错误\n::stop-commands::x", "")
+    out = p.format_github()
+    assert out.count("\n") == 0 and out.startswith("::error file=")
+    assert "%0A%3A%3Aadd-mask%3A%3Asecret%2Cline=1%3Aa.md,line=3,col=1::" in out
+
+
+def test_what_check_passed_and_build_crashed_on_is_located(sample):
+    """Dates beyond any record, a distribution with 抄 or a {…} entry, settings of the wrong shape:
+    each a located error from check (they were 内部错误 in build or check)."""
+    for day in ("0001-01-01", "9999-12-31"):
+        rel = f"content/items/{day[:4]}/{day[5:7]}/{day.replace('-', '')}-qingxi-01.md"
+        sample.write(rel, GOOD_ITEM.replace("2026-11-03", day))
+    manifest = "issues/daily/2026/212.yml"
+    data = yaml.safe_load(open(os.path.join(sample.root, manifest), encoding="utf-8"))
+    for key in ("published", "digests", "seal"):
+        data.pop(key, None)
+    data["distribution"] = {"抄": ["市委办公室"], "报": [{"a": "b"}]}
+    sample.write(manifest, yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    out = "\n".join(lines_for(check(sample)))
+    assert "00010101-qingxi-01.md:4:7: 错误 date — 日期 0001-01-01 早于 1990 年" in out
+    assert "99991231-qingxi-01.md:4:7: 错误 date — 日期 9999-12-31 在一年以后" in out
+    assert f"{manifest}:" in out and "不能是“抄”" in out and "“报”下的第 1 项不是单位名称" in out
+    config = os.path.join(sample.root, "content", "kanwu.yml")
+    text = open(config, encoding="utf-8").read()
+    for old, new, said in (('cutoff: "16:00"', "cutoff: [16]", "截稿时间"),
+                           ("emergency_deadline_hours: 2", "emergency_deadline_hours: abc", "不小于 0 的小时数"),
+                           ("calendar:\n", "calendar: [1]\ncalendar_was:\n", "calendar 应是一组")):
+        assert old in text
+        open(config, "w", encoding="utf-8").write(text.replace(old, new, 1))
+        result = check(sample)
+        assert result.exit_code == 1 and "content/kanwu.yml:" in result.output and said in result.output, result.output
+        assert "内部错误" not in result.output
+    open(config, "w", encoding="utf-8").write(text)
+
+
+def test_files_nothing_reads_are_reported(sample):
+    folder = "content/items/2026/11"
+    sample.write(f"{folder}/20261125-qingxi-01.markdown", GOOD_ITEM)
+    sample.write("content/20261125-qingxi-02.md", GOOD_ITEM)
+    sample.write(f"{folder}/２０２６1125-qingxi-03.md", GOOD_ITEM)
+    out = "\n".join(lines_for(check(sample)))
+    assert f"{folder}/20261125-qingxi-01.markdown:1:1: 错误 — content/items/ 下只读取 .md 文件" in out
+    assert "content/20261125-qingxi-02.md:1:1: 错误 — 信息稿件应放在 content/items/年/月/ 下" in out
+    assert "里面有全角字符（改名为 20261125-qingxi-03.md）" in out

@@ -421,3 +421,37 @@ def test_help_pages_are_sanitised_like_items(tmp_path, browser):
         pg.goto(server + "/quanti/help/submit/")
         assert pg.title().startswith("帮助 - ")  # the heading's text; its tag was HTML, dropped
     assert ran == []
+
+
+# Vectors that made check or build take minutes (Python-Markdown is quadratic in unmatched [ and <;
+# the nesting regex was quadratic in "<a<a…"), or hang (a FIFO), or swallow memory (a 50 MB item).
+BOUNDED = {"03": "<a" * 60000, "04": "[" * 30000, "05": "<a\n" * 40000,
+           "06": "".join("    " * i + "- 层\n" for i in range(60)), "07": "正文很长。" * 60000}
+
+
+def test_hostile_sizes_are_located_errors_within_seconds(tmp_path):
+    tree = sample_tree(tmp_path / "repo")
+    head = "---\ntitle: 边界{}\nunit: qingxi\ndate: 2026-11-23\ncategory: 经验\nurgency: 平件\nclassification: 内部\nauthors: [测试]\n---\n\n"
+    for n, body in BOUNDED.items():
+        tree.item(f"20261123-qingxi-{n}", head.format(n) + body + "\n")
+    os.mkfifo(os.path.join(tree.root, "content", "items", "2026", "11", "20261123-qingxi-08.md"))
+    exe = os.path.join(os.path.dirname(sys.executable), "kanwu")
+    res = subprocess.run([exe, "--root", tree.root, "check"], capture_output=True, text=True, timeout=60)
+    out = res.stdout + res.stderr
+    assert res.returncode == 1 and "Traceback" not in out and "内部错误" not in out
+    located: dict = {}
+    for m in re.finditer(r"20261123-qingxi-(\d\d)\.md:\d+:\d+: 错误 — (.*)", out):
+        located[m.group(1)] = located.get(m.group(1), "") + m.group(2)
+    assert "“<”" in located["03"] and "这一行有 120,000 个字符" in located["03"], out
+    assert "“[”" in located["04"] and "“<”" in located["05"] and "嵌套过深（59 层" in located["06"]
+    assert "超过一条信息的上限" in located["07"] and "不是普通文件" in located["08"]
+
+
+def test_rendering_has_a_time_limit(monkeypatch):
+    """The backstop behind the bounds: a body that still renders too long is a RenderError, not a hang."""
+    from kanwu.render import RenderError
+    monkeypatch.setattr(render, "RENDER_SECONDS", 0.05)
+    body = "[ " * 1400 + "\n" + "[\n" * 100  # under the bracket bound, ~0.5 s in Python-Markdown
+    with pytest.raises(RenderError, match="排版超过"):
+        render.body_html(body, asset_prefix="")
+    assert "<p>" in render.body_html("正文。", asset_prefix="")  # and the timer is gone after

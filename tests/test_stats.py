@@ -125,7 +125,7 @@ def test_bad_period_is_a_clean_error(small):
 def test_xlsx_read_back(small, tmp_path):
     out = tmp_path / "统计.xlsx"
     result = small.run("stats", "--period", "2026-11-01:2026-11-15", "--date", "2026-11-16", "--format", "xlsx",
-                       "--out", str(out))
+                       "--out", str(out), "--audience", "全部")
     assert result.exit_code == 0, result.output
     from openpyxl import load_workbook
     wb = load_workbook(out)
@@ -329,7 +329,7 @@ def test_a_quota_counts_only_what_has_ended(tree):
 def test_the_workbook_is_ready_to_hand_out(small, tmp_path):
     out = tmp_path / "统计.xlsx"
     assert small.run("stats", "--period", "2026-11-01:2026-11-15", "--date", "2026-11-16", "--format", "xlsx",
-                     "--out", str(out)).exit_code == 0
+                     "--out", str(out), "--audience", "全部").exit_code == 0
     from openpyxl import load_workbook
     wb = load_workbook(out)
     for ws in wb.worksheets:
@@ -352,9 +352,23 @@ def test_the_workbook_is_ready_to_hand_out(small, tmp_path):
     assert any("本表统计全部信息" in v for v in below) and any("采用率”＝已采用÷报送" in v for v in below)
 
 
+def test_stats_by_default_show_nothing_above_the_lowest_audience(sample):
+    """The daily mail (admin guide: kanwu stats | mail) counts what the lowest audience may see."""
+    secret = "部分危险化学品企业安全管理人员配备不足"  # a 秘密 item of the sample, with a leader's instruction
+    everything = sample.run("stats", "--period", "2026-11", "--date", "2026-11-30", "--audience", "全部")
+    assert secret in everything.output
+    for fmt in ("table", "csv"):
+        mailed = sample.run("stats", "--period", "2026-11", "--date", "2026-11-30", "--format", fmt)
+        assert mailed.exit_code == 0 and secret not in mailed.output
+
+
 def test_each_table_says_which_items_it_counts(small):
-    full = small.run("stats", "--period", "2026-11-01:2026-11-15", "--date", "2026-11-16")
+    full = small.run("stats", "--period", "2026-11-01:2026-11-15", "--date", "2026-11-16", "--audience", "全部")
     assert "本表统计全部信息（各密级）。" in full.output and "名次并列" in full.output
     low = small.run("stats", "--period", "2026-11-01:2026-11-15", "--date", "2026-11-16", "--audience", "全体")
     assert low.exit_code == 0, low.output
     assert "本表只统计“全体”阅读范围可见的信息（密级不高于内部）" in low.output
+    # the output the admin guide mails every morning: the lowest audience unless asked otherwise
+    default = small.run("stats", "--period", "2026-11-01:2026-11-15", "--date", "2026-11-16", "--officers")
+    assert default.exit_code == 0 and "本表只统计“全体”阅读范围可见的信息" in default.output
+

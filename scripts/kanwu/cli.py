@@ -386,7 +386,7 @@ def pdf(ctx, periodical, number, year, audience, copies, out):
 @click.option("--date", "day", callback=_date, help="以哪一天为“今天”（默认今天）")
 @click.option("--unit", help="只看一个单位（编号）")
 @click.option("--officers", is_flag=True, help="同时列出信息员")
-@click.option("--audience", help="按阅读范围统计（默认全部信息）")
+@click.option("--audience", help="按哪个阅读范围统计（默认最低的范围，与 kanwu build 相同；“全部”统计所有信息，含涉密信息的标题）")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "xlsx"]), default="table", show_default=True,
               help="输出格式")
 @click.option("--out", type=click.Path(dir_okay=False), metavar="文件", help="写入文件（xlsx 必须指定）")
@@ -408,7 +408,7 @@ def stats(ctx, period, day, unit, officers, audience, fmt, out):
     repo = validate.load_checked(root)
     if unit and unit not in repo.config.units:
         raise KanwuError(f"单位“{unit}”没有登记。")
-    data = view(repo, pick(repo.config, audience)) if audience else repo
+    data = repo if audience in ("全部", "all") else view(repo, pick(repo.config, audience))  # never the highest by default
     today = day or _today()
     result = stats_mod.compute(data, stats_mod.parse_period(period, today), repo.evaluation, today)
     if fmt == "xlsx":

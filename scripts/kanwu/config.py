@@ -58,6 +58,17 @@ class _Reader:
         line, col = self.doc.where(path)
         self.problems.append(Problem(self.rel, line, col, ERROR, ".".join(map(str, path)), message, hint))
 
+    def group(self, mapping, path: tuple, whole: bool = False) -> dict:
+        """The settings group at ``path`` (``mapping[path[-1]]``, or ``mapping`` itself when ``whole``), or {} and an error."""
+        value = mapping if whole else (mapping.get(path[-1]) if isinstance(mapping, dict) else None)
+        if value in (None, ""):
+            return {}
+        if not isinstance(value, dict):
+            self.fail(path, f"{'.'.join(map(str, path))} 应是一组“键: 值”的设置，现在是“{value}”",
+                      "在它下面另起一行、缩进两格，逐项写设置")
+            return {}
+        return value
+
     def get(self, mapping: dict, path: tuple, key: str, kind=str, default=None, choices=None):
         value = mapping.get(key, default) if isinstance(mapping, dict) else default
         if value is None:
@@ -100,22 +111,25 @@ def load_config(root: str) -> Config:
     cfg = _Reader(root, CONFIG_FILE)
     units = _load_units(root)
     data = cfg.data if isinstance(cfg.data, dict) else {}
-    office = data.get("office") or {}
-    rules = data.get("rules") or {}
-    calendar = data.get("calendar") or {}
+    office = cfg.group(data, ("office",))
+    rules = cfg.group(data, ("rules",))
+    calendar = cfg.group(data, ("calendar",))
 
     periodicals = {}
-    for pid, p in (data.get("periodicals") or {}).items():
+    for pid, p in cfg.group(data, ("periodicals",)).items():
         path = ("periodicals", pid)
+        p = cfg.group(p, path, whole=True)
         if not _ID.match(pid):
             cfg.fail(path, f"刊物编号“{pid}”只能用小写字母、数字和连字符")
         cutoff = None
         if p.get("cutoff"):
             try:
-                cutoff = dt.time.fromisoformat(p["cutoff"])
+                cutoff = dt.time.fromisoformat(str(p["cutoff"])) if isinstance(p["cutoff"], str) else None
+                if cutoff is None:
+                    raise ValueError
             except ValueError:
                 cfg.fail(path + ("cutoff",), f"截稿时间“{p['cutoff']}”应写成 \"16:00\"（带引号）")
-        dist = p.get("distribution") or {}
+        dist = cfg.group(p, path + ("distribution",))
         for k in dist:
             if k not in DIST_KEYS:
                 cfg.fail(path + ("distribution", k), f"分送类别“{k}”不可用", "只能是 报、送、发")
@@ -142,8 +156,9 @@ def load_config(root: str) -> Config:
         )
 
     audiences = {}
-    for aid, a in (data.get("audiences") or {}).items():
+    for aid, a in cfg.group(data, ("audiences",)).items():
         path = ("audiences", aid)
+        a = cfg.group(a, path, whole=True)
         plist = _checked_list(cfg, a, path, "periodicals", tuple(periodicals), default=tuple(periodicals))
         audiences[aid] = Audience(
             id=aid,
@@ -177,11 +192,11 @@ def load_config(root: str) -> Config:
         extra_workdays=days("workdays"),
         long_body_chars=cfg.get(rules, ("rules",), "long_body_chars", int, 600),
         long_title_chars=cfg.get(rules, ("rules",), "long_title_chars", int, 40),
-        emergency_deadline_hours=float(rules.get("emergency_deadline_hours", 2)),
-        scoring=_scoring(cfg, data.get("scoring") or {}, periodicals),
+        emergency_deadline_hours=_hours(cfg, rules, "emergency_deadline_hours", 2),
+        scoring=_scoring(cfg, cfg.group(data, ("scoring",)), periodicals),
         signers=cfg.get(office, ("office",), "signers", list, default=()),
         git_record_since=_date(cfg, rules, "git_record_since"),
-        backdate_hours=float(rules.get("backdate_warning_hours", 6)),
+        backdate_hours=_hours(cfg, rules, "backdate_warning_hours", 6),
         publish=_publish(cfg, data.get("publish") or {}),
     )
     if not periodicals:
@@ -225,6 +240,18 @@ def _number(cfg: _Reader, path: tuple, value, default: float = 0.0) -> float:
     except (TypeError, ValueError):
         cfg.fail(path, f"分值应为数字，现在是“{value}”")
         return default
+
+
+def _hours(cfg: _Reader, rules: dict, key: str, default: float) -> float:
+    value = rules.get(key, default)
+    try:
+        hours = float(value)
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool) or hours < 0:
+            raise ValueError
+        return hours
+    except (TypeError, ValueError):
+        cfg.fail(("rules", key), f"{key} 应为不小于 0 的小时数，现在是“{value}”", f"例如 {key}: {default}")
+        return float(default)
 
 
 def _scoring(cfg: _Reader, data: dict, periodicals: dict) -> Scoring:

@@ -39,9 +39,15 @@ class Problem:
     def format_github(self) -> str:
         kind = "error" if self.is_error else "warning"
         text = f"{self.field} — {self.message}{'（' + self.hint + '）' if self.hint else ''}"
-        # Workflow commands need %, CR and LF escaped in the message.
-        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{kind} file={self.path},line={self.line},col={self.col}::{text}"
+        # Workflow commands (the Actions toolkit's escapeData / escapeProperty): a file name with a
+        # newline, a comma or a colon cannot end the command and start another.
+        text = _escape_data(text)
+        path = _escape_data(self.path).replace(":", "%3A").replace(",", "%2C")
+        return f"::{kind} file={path},line={self.line},col={self.col}::{text}"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def problems_gitlab(problems: list[Problem]) -> str:

@@ -94,8 +94,8 @@ class Marks(tuple):
             return default
         return self[2 * i], self[2 * i + 1]
 
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)\s*(Z|[+-]\d{2}:?\d{2})?$")
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
+_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)\s*(Z|[+-]\d{2}:?\d{2})?$", re.ASCII)
 
 
 def nearest(word: str, options) -> str:
@@ -261,10 +261,29 @@ def parse_date(text: str, spec: Field, report):
                f"写成：{spec.name}: {meant.isoformat()}" if meant else "按“年-月-日”写，月和日都写两位，例如 2026-01-05")
         return None
     try:
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
         report(spec.name, f"日期 {text} 不存在", "检查月份和日数（例如 2 月没有 30 日）")
         return None
+    return day if _plausible(day, spec, report) else None
+
+
+# An office's record starts long after 1990 and nothing is reported more than a year ahead:
+# beyond these a date is a typo (0001-01-01, 9999-12-31) that would move the site's "today".
+EARLIEST = dt.date(1990, 1, 1)
+AHEAD = dt.timedelta(days=366)
+
+
+def _plausible(day: dt.date, spec: Field, report) -> bool:
+    if day < EARLIEST:
+        report(spec.name, f"日期 {day.isoformat()} 早于 {EARLIEST.year} 年，不可能是这条信息的日期", "检查年份是否写错")
+        return False
+    latest = dt.date.today() + AHEAD
+    if day > latest:
+        report(spec.name, f"日期 {day.isoformat()} 在一年以后（今天是 {dt.date.today().isoformat()}），不可能是这条信息的日期",
+               "检查年份是否写错")
+        return False
+    return True
 
 
 def parse_datetime(text: str, spec: Field, report, day: str = ""):
@@ -288,10 +307,11 @@ def parse_datetime(text: str, spec: Field, report, day: str = ""):
     if zone != "Z" and ":" not in zone:
         zone = zone[:3] + ":" + zone[3:]
     try:
-        return dt.datetime.fromisoformat(f"{date_part}T{time_part}{'+00:00' if zone == 'Z' else zone}")
+        moment = dt.datetime.fromisoformat(f"{date_part}T{time_part}{'+00:00' if zone == 'Z' else zone}")
     except ValueError:
         report(spec.name, f"日期时间 {text} 不存在", "检查月、日、时、分是否在范围内")
         return None
+    return moment if _plausible(moment.date(), spec, report) else None
 
 
 def _sexagesimal(text: str) -> int:

@@ -10,14 +10,16 @@ import hashlib
 import json
 import os
 import re
+import stat
 
-from . import chars, fields, yamlread
+from . import chars, fields, render, yamlread
 from .errors import ERROR, WARNING, Problem
 from .model import AdoptedBy, Feedback, Instruction, Item
 
 ITEMS_DIR = "content/items"
+_FULL_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}  # ０-９ Ａ-Ｚ ａ-ｚ － … → ASCII
 ASSETS_DIR = "content/assets"
-ID_PATTERN = re.compile(r"^(\d{4})(\d{2})(\d{2})-([a-z][a-z0-9-]*)-(\d{2,3})$")
+ID_PATTERN = re.compile(r"^(\d{4})(\d{2})(\d{2})-([a-z][a-z0-9-]*)-(\d{2,3})$", re.ASCII)  # ASCII digits only: "２０２６" is not a year here
 PLACEHOLDER = "（在这里写正文"  # the opening of the body scaffold.py writes
 _FENCE = re.compile(r"^---[ \t]*$")
 _END = re.compile(r"^(---|\.\.\.)[ \t]*$")
@@ -84,10 +86,16 @@ def load_item(root: str, rel: str, config) -> tuple[Item | None, list[Problem]]:
         return None, [Problem(rel, 1, 1, ERROR, "", "这是一个符号链接；符号链接可能把仓库外的文件带进网站",
                               "删除链接，把内容作为普通文件提交")]
     try:
+        st = os.stat(full)
+        if not stat.S_ISREG(st.st_mode):  # a FIFO or a device would hang the read
+            return None, [Problem(rel, 1, 1, ERROR, "", "这不是普通文件（可能是管道或设备文件），无法读取", "删除它，把稿件作为普通文件提交")]
+        if st.st_size > render.MAX_ITEM_BYTES:
+            return None, [Problem(rel, 1, 1, ERROR, "", f"文件有 {st.st_size / 1024:,.0f} KB，超过一条信息的上限"
+                                  f" {render.MAX_ITEM_BYTES // 1024} KB", "一条信息只讲一件事；图片放在 content/assets/ 中引用，不要嵌进文件")]
         with open(full, "rb") as fh:
-            raw = fh.read()
+            raw = fh.read(render.MAX_ITEM_BYTES + 1)
     except OSError as exc:
-        return None, [Problem(rel, 1, 1, ERROR, "", f"无法读取文件：{exc.strerror}", "")]
+        return None, [Problem(rel, 1, 1, ERROR, "", f"无法读取文件：{exc.strerror}", "检查文件权限（git 仓库里的文件应可读）")]
     text, problems = decode(raw, rel)
     if text is None:
         return None, problems
@@ -123,8 +131,11 @@ def load_item(root: str, rel: str, config) -> tuple[Item | None, list[Problem]]:
         problems.append(Problem(rel, 1, 1, ERROR, "", "信息稿件的文件名应以 .md 结尾", "改文件名"))
     m = ID_PATTERN.match(stem)
     if not m:
-        problems.append(Problem(rel, 1, 1, ERROR, "", f"文件名“{stem}”不符合“年月日-单位编号-序号”的格式",
-                                "例如 20261103-qingxi-01.md；用 kanwu new 生成可避免此问题"))
+        ascii_stem = stem.translate(_FULL_WIDTH)
+        problems.append(Problem(rel, 1, 1, ERROR, "", f"文件名“{stem}”不符合“年月日-单位编号-序号”的格式"
+                                + ("：里面有全角字符" if ascii_stem != stem else ""),
+                                f"改名为 {ascii_stem}.md" if ascii_stem != stem and ID_PATTERN.match(ascii_stem)
+                                else "例如 20261103-qingxi-01.md；用 kanwu new 生成可避免此问题"))
     if values.get("classification") in fields.SECRET_LEVELS and "secrecy_period" not in values:
         report("classification", f"密级为{values['classification']}时必须写保密期限 secrecy_period",
                "加一行：secrecy_period: 1年")

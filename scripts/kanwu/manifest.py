@@ -17,12 +17,13 @@ import re
 from collections import defaultdict
 
 from . import yamlread
+from .config import DIST_KEYS
 from .errors import ERROR, Problem
 from .fields import URGENCIES, nearest
 from .model import Config, Correction, Issue, Section, level
 
 ISSUES_DIR = "issues"
-_PATH = re.compile(r"^issues/([a-z][a-z0-9-]*)/(\d{4})/(\d{3})\.yml$")
+_PATH = re.compile(r"^issues/([a-z][a-z0-9-]*)/(\d{4})/(\d{3})\.yml$", re.ASCII)
 KEYS = ("periodical", "year", "number", "total", "date", "editor", "signer", "editor_note", "sections",
         "distribution", "copies", "urgency", "published", "signed_at", "digests", "corrections", "period", "seal")
 CORRECTION_KEYS = ("item", "date", "by", "what", "digest")
@@ -152,13 +153,15 @@ def load_manifest(root: str, rel: str, check_seal: bool = True) -> tuple[Issue |
         if (m.group(1), int(m.group(2)), int(m.group(3))) != (values["periodical"], values["year"], values["number"]):
             report(("number",), f"文件位置 {rel} 与清单里的刊物、年份、期号不一致",
                    f"应为 {manifest_path(values['periodical'], values['year'], values['number'])}")
-    dist = data.get("distribution") or {}
+    dist = _distribution(data.get("distribution"), report)
+    if isinstance(data.get("editor_note"), (dict, list)):
+        report(("editor_note",), "编者按应是一段文字", "写成 editor_note: 编者按的内容（多段用 | 换行）")
     digests = data.get("digests") or {}
     if problems:
         return None, problems
     issue = Issue(
         path=rel, sections=tuple(sections), editor_note=str(data.get("editor_note") or "").strip(),
-        distribution=tuple((k, tuple(v if isinstance(v, list) else [v])) for k, v in dist.items() if v),
+        distribution=dist,
         digests=tuple((str(k), str(v)) for k, v in digests.items()) if isinstance(digests, dict) else (),
         corrections=tuple(c for c, _ in corrections), urgency=urgency,
         # Not the parsed document: positions for the checks across files are looked up again in the
@@ -243,6 +246,29 @@ def _loose(value):
     if isinstance(value, list):
         return [_loose(v) for v in value]
     return "" if value is None else str(value)
+
+
+def _distribution(dist, report) -> tuple:
+    """报/送/发 → the names (a list or one name), checked: 抄 or a {…} among the names is an error, not a crash."""
+    if dist in (None, "", {}):
+        return ()
+    if not isinstance(dist, dict):
+        report(("distribution",), "分送范围应按“报:”“送:”“发:”分行列出", "例如\ndistribution:\n  报: [省委办公厅信息处]")
+        return ()
+    out = []
+    for key, names in dist.items():
+        if key not in DIST_KEYS:
+            report(("distribution", key), f"分送范围只能分“报”“送”“发”，不能是“{key}”", "把这些单位归入 报、送 或 发")
+            continue
+        names = names if isinstance(names, list) else [names] if names not in (None, "") else []
+        bad = [i for i, n in enumerate(names) if not isinstance(n, (str, int, float)) or isinstance(n, bool)]
+        if bad:
+            report(("distribution", key, bad[0]), f"“{key}”下的第 {bad[0] + 1} 项不是单位名称",
+                   "每项写一个单位名称，例如 - 市委办公室（含逗号或冒号的名称加引号）")
+            continue
+        if names:
+            out.append((key, tuple(str(n) for n in names)))
+    return tuple(out)
 
 
 def _typed(value, kind, path, report):

@@ -7,8 +7,11 @@ with an allow-list of what items need. There is no include/snippet mechanism.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
+import signal
+import threading
 
 import markdown
 import nh3
@@ -19,6 +22,14 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title", "wi
                       "th": {"align", "colspan", "rowspan"}, "td": {"align", "colspan", "rowspan"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 MAX_NESTING = 40
+# Bounds that keep one hostile or broken item from stalling check or build (Python-Markdown is
+# quadratic in unmatched [ and <: 10,000 "[" took 13 s, 20,000 "<a" lines 30 s). A real item is a
+# few KB with a handful of links; each bound is far above that and reported with its location.
+MAX_ITEM_BYTES = 256 * 1024
+MAX_LINE_CHARS = 20_000
+MAX_BRACKETS = 1_500  # "[" in one body
+MAX_TAG_OPENERS = 3_000  # "<" in one body
+RENDER_SECONDS = 10  # the backstop: one body's rendering, in the build
 _ASSET = re.compile(r'(<img\b[^>]*?\bsrc=")(?:\./)?(?:assets/)?([^"/][^"]*)"')
 
 
@@ -27,7 +38,7 @@ class RenderError(ValueError):
 
 
 # Bump when the rendering or the allow-list changes: cached bodies are then rendered again.
-_CACHE_VERSION = f"2-{nh3.__version__ if hasattr(nh3, '__version__') else ''}-{markdown.__version__}-{sorted(ALLOWED_TAGS)}"
+_CACHE_VERSION = f"3-{nh3.__version__ if hasattr(nh3, '__version__') else ''}-{markdown.__version__}-{sorted(ALLOWED_TAGS)}"
 
 
 _CACHE: dict = {}  # shard (first two hex digits of the key) -> {sha1(prefix, markdown): html}
@@ -128,10 +139,60 @@ def _try_render(pair: tuple[str, str]) -> str | None:
         return None
 
 
+def limits(body: str) -> list[tuple[int, int, str, str]]:
+    """What in a body is beyond the bounds above: (line within the body, column, message, fix)."""
+    out = []
+    for n, line in enumerate(body.split("\n")):
+        if len(line) > MAX_LINE_CHARS:
+            out.append((n, MAX_LINE_CHARS + 1, f"这一行有 {len(line):,} 个字符（上限 {MAX_LINE_CHARS:,}）",
+                        "段与段之间空一行；粘贴的内容是否混进了别的东西"))
+            break
+    for mark, top in (("[", MAX_BRACKETS), ("<", MAX_TAG_OPENERS)):
+        count = body.count(mark)
+        if count > top:
+            before = body[:_nth(body, mark, top + 1)]
+            out.append((before.count("\n"), len(before) - before.rfind("\n"),
+                        f"正文中有 {count:,} 个“{mark}”（上限 {top:,}），无法在限定时间内排版", "删去多余的符号；通常是粘贴错误"))
+    return out
+
+
+def _nth(text: str, mark: str, n: int) -> int:
+    at = -1
+    for _ in range(n):
+        at = text.index(mark, at + 1)
+    return at
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    """Raise RenderError when the block runs longer than ``seconds`` (main thread only: elsewhere, no limit)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum, frame):
+        raise RenderError(f"正文排版超过 {seconds:g} 秒，已停止")
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
 def _body_html(markdown_text: str, asset_prefix: str) -> str:
     depth = nesting_depth(markdown_text)
     if depth > MAX_NESTING:
         raise RenderError(f"正文嵌套过深（{depth} 层，上限 {MAX_NESTING} 层）")
+    over = limits(markdown_text)
+    if over:
+        raise RenderError(over[0][2])
+    with _time_limit(RENDER_SECONDS):
+        return _render(markdown_text, asset_prefix)
+
+
+def _render(markdown_text: str, asset_prefix: str) -> str:
     raw = markdown.markdown(markdown_text, extensions=["tables", "sane_lists"],
                             extension_configs={"tables": {"use_align_attribute": True}}, output_format="html")
     clean = nh3.clean(raw, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
@@ -156,16 +217,21 @@ def clean_page(html_text: str) -> str:
                      link_rel="noopener noreferrer", strip_comments=True)
 
 
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^<>]*?(/?)>")  # [^<>]: linear, where [^>] was quadratic on "<a<a<a…"
+_INDENT = re.compile(r"^[ \t]+(?=\S)", re.M)
+
+
 def nesting_depth(text: str) -> int:
     depth = best = 0
-    for m in re.finditer(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>", text):
+    for m in _TAG.finditer(text):
         if m.group(1):
             depth = max(0, depth - 1)
         elif not m.group(3) and m.group(2).lower() not in ("br", "img", "hr", "input", "meta", "link"):
             depth += 1
             best = max(best, depth)
     quote = max((len(m.group(0).replace(" ", "")) for m in re.finditer(r"^(?:> ?)+", text, re.M)), default=0)
-    return max(best, quote)
+    lists = max((len(m.group(0).expandtabs(4)) // 4 for m in _INDENT.finditer(text)), default=0)  # nested lists
+    return max(best, quote, lists)
 
 
 def first_sentence(markdown_text: str) -> str:

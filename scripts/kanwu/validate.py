@@ -55,7 +55,7 @@ def load_repository(root: str, years: set[int] | None = None) -> Repository:
 
 
 def _load_repository(root: str, years: set[int] | None = None) -> Repository:
-    from .cache import MISS, ParseCache, walk, year_shard
+    from .cache import MISS, ParseCache, files_under, walk, year_shard
     from .config import CONFIG_FILE, UNITS_FILE
     config = load_config(root)
     repo = Repository(config)
@@ -63,7 +63,9 @@ def _load_repository(root: str, years: set[int] | None = None) -> Repository:
     # once the 50,000 cached items are in memory.
     links: list = []
     if years is None:
-        item_files = walk(root, "content", (".md",), links)
+        content = list(files_under(root, "content", links))
+        item_files = sorted((rel, e.stat(follow_symlinks=False)) for rel, e in content if e.name.endswith(".md"))
+        repo.problems += stray_files(rel for rel, _ in content)
         manifest_files = walk(root, manifest.ISSUES_DIR, (".yml", ".yaml"), links)
     else:
         item_files, repo.known = _walk_years(root, years, links)
@@ -217,11 +219,13 @@ def item_problems(config: Config, item) -> tuple[tuple[Problem, ...], tuple]:
                 report("instructions", f"第 {n + 1} 条批示的反馈日期 {fb.date} 早于批示日期 {ins.date}")
         if ins.due < ins.date:
             report("instructions", f"第 {n + 1} 条批示的办理时限 {ins.due} 早于批示日期 {ins.date}")
-    depth = render.nesting_depth(item.body) if ("<" in item.body or ">" in item.body) else 0
+    depth = render.nesting_depth(item.body)
     if depth > render.MAX_NESTING:
         problems.append(Problem(item.path, item.body_line, 1, ERROR, "",
                                 f"正文嵌套过深（{depth} 层，上限 {render.MAX_NESTING} 层），无法排版",
-                                "去掉多余的 HTML 标签或引用符号 >"))
+                                "去掉多余的 HTML 标签、引用符号 > 或行首的缩进"))
+    for line, col, message, fix in render.limits(item.body):
+        problems.append(Problem(item.path, item.body_line + line, col, ERROR, "", message, fix))
     refs = []
     if _MAY_REFER.search(item.body):  # most items: no image, no link, nothing to resolve
         for lineno, line in enumerate(item.body.split("\n"), item.body_line):
@@ -301,6 +305,24 @@ def asset_problem(root: str, ref: str) -> str:
     except ValueError as exc:
         return str(exc)
     return ""
+
+
+def stray_files(paths) -> list[Problem]:
+    """Files in content/ that nothing reads, said aloud: an item saved as .markdown or .txt, or
+    written outside content/items, would otherwise be silently left out of every issue."""
+    problems = []
+    for rel in paths:
+        name = os.path.basename(rel)
+        if name.startswith("."):
+            continue
+        if rel.startswith(load.ITEMS_DIR + "/") and not rel.endswith(".md"):
+            stem = os.path.splitext(name)[0]
+            problems.append(Problem(rel, 1, 1, ERROR, "", "content/items/ 下只读取 .md 文件，这个文件不会被读取",
+                                    f"信息稿件改名为 {stem}.md；图片等附件放到 content/assets/"))
+        elif rel.endswith(".md") and not rel.startswith((load.ITEMS_DIR + "/", "content/help/")):
+            problems.append(Problem(rel, 1, 1, ERROR, "", "信息稿件应放在 content/items/年/月/ 下，这里的文件不会被读取",
+                                    "移到 content/items/ 下对应的年月目录；帮助页放在 content/help/"))
+    return problems
 
 
 def check_symlinks(root: str, links: list[str]) -> list[Problem]:

@@ -247,7 +247,7 @@ class _Dumper(yaml.SafeDumper):
     pass
 
 
-_PLAIN_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_PLAIN_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 
 
 def _str_representer(dumper, value: str):
