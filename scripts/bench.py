@@ -228,16 +228,11 @@ def _fragment_urls(folder: str, prefix: str = "/quanti") -> dict:
     return out
 
 
-def _addresses(ids: dict[str, list[str]], found: list[str]) -> list[str]:
-    """The pages of the result ids ``found``: an id that two bundles share stands, each time it
-    is found, for the next of its pages not yet counted (which of the two is not known)."""
-    left: dict[str, list[str]] = {}
-    out = []
-    for i in found:
-        urls = left.setdefault(i, list(ids[i]))
-        if urls:
-            out.append(urls.pop(0))
-    return out
+def _addresses(ids: dict[str, list[str]], found: list[str], prefix: str = "/quanti") -> list[str]:
+    """The pages of the results ``found``: an id, or the page's own address for an id that two
+    bundles share (the search page reads it from the result's bundle: see kanwuSearchIds). An
+    earlier version guessed which of the two pages it was, and counted misses that were not."""
+    return [(i if i.startswith(prefix + "/") else prefix + i) if i.startswith("/") else ids[i][0] for i in found]
 
 
 def _baseline_index(archive: str, live: str, urls: list) -> str:
@@ -307,7 +302,8 @@ def search_recall(n: int, archive: str, rows: list) -> None:
         page.goto(f"{srv.url}/quanti/search/?scope=all")
         page.wait_for_function("() => typeof window.kanwuSearchIds === \"function\"")
         started = time.monotonic()
-        ways["kanwu：字符对索引（本站检索页）"] = ({q: _addresses(ids, page.evaluate("q => window.kanwuSearchIds(q)", q))
+        shared = sorted(i for i, u in ids.items() if len(u) > 1)
+        ways["kanwu：字符对索引（本站检索页）"] = ({q: _addresses(ids, page.evaluate("([q, s]) => window.kanwuSearchIds(q, s)", [q, shared]))
                                             for q in queries}, time.monotonic() - started)
         home = srv.browser.new_page()
         home.goto(f"{srv.url}/quanti/")

@@ -323,9 +323,18 @@
   // For the benchmark and tests: the ids (fragment names) of every result for ``q``, as the page
   // finds them, and the finding itself, to be run on a stand-in for Pagefind.
   window.kanwuFind = find;
-  window.kanwuSearchIds = function (q) {
+  // For the benchmark (scripts/bench.py): every result's id, in order; the ids in ``shared``
+  // (ids that two year bundles both use) are given as the page address instead, read from the
+  // result's own bundle, so a measurement never has to guess which of the two pages was found.
+  window.kanwuSearchIds = function (q, shared) {
+    var ambiguous = {};
+    (shared || []).forEach(function (id) { ambiguous[id] = true; });
     return ready.then(function (pf) { return find(pf, { q: q, filters: {}, sort: "relevance" }); })
-      .then(function (found) { return found ? found.results.map(function (r) { return r.id; }) : []; });
+      .then(function (found) {
+        return Promise.all((found ? found.results : []).map(function (r) {
+          return ambiguous[r.id] ? r.data().then(function (d) { return d.url; }) : r.id;
+        }));
+      });
   };
 
   form.addEventListener("submit", function (ev) {
