@@ -88,6 +88,55 @@ def test_changed_sees_added_modified_renamed(tree):
     assert tree.run("check").exit_code == 1
 
 
+def _signed_branch(tree):
+    """main: two items and a signed issue carrying both; then a branch 'unit'."""
+    from test_assemble import assemble_ok, make_item
+    tree.git("init", "-q", "-b", "main")
+    make_item(tree, "20261103-qingxi-01")
+    make_item(tree, "20261103-qingxi-02")
+    assemble_ok(tree, "上报", "--date", "2026-11-03")
+    signed = tree.run("sign", os.path.join(tree.root, "issues/daily/2026/198.yml"), "--date", "2026-11-03", "--by", "周正平")
+    assert signed.exit_code == 0, signed.output
+    assert tree.run("check").exit_code == 0
+    tree.git("add", "-A")
+    tree.git("commit", "-qm", "signed")
+    tree.git("checkout", "-qb", "unit")
+
+
+def test_changed_reports_what_a_change_breaks_elsewhere(tree):
+    """Deleting an item a signed issue lists, or editing one it printed, breaks the unchanged
+    manifest: --changed reports it there, and on the edited item, so the pull request cannot
+    pass what then stops the publish."""
+    _signed_branch(tree)
+    manifest = "issues/daily/2026/198.yml"
+    path = os.path.join(tree.root, item_path("20261103-qingxi-01"))
+    text = open(path, encoding="utf-8").read()
+    open(path, "w", encoding="utf-8").write(text.replace("四十公里", "四十五公里"))
+    tree.git("commit", "-qam", "edit a signed item")
+    result = tree.run("check", "--changed", "main")
+    assert result.exit_code == 1, result.output
+    errors = [l for l in result.output.splitlines() if ": 错误" in l]
+    assert any(l.startswith(manifest + ":") and "在本期发布后被修改" in l for l in errors), result.output
+    assert any(l.startswith(item_path("20261103-qingxi-01") + ":1:1:") and manifest in l for l in errors), result.output
+    tree.git("checkout", "-q", "--", ".")
+    tree.git("reset", "-q", "--hard", "main")
+    os.remove(os.path.join(tree.root, item_path("20261103-qingxi-02")))
+    tree.git("commit", "-qam", "delete a signed item")
+    result = tree.run("check", "--changed", "main")
+    assert result.exit_code == 1, result.output
+    assert any(l.startswith(manifest + ":") and "20261103-qingxi-02" in l and "不存在" in l
+               for l in result.output.splitlines()), result.output
+
+
+def test_changed_sees_a_non_ascii_file_name(tree):
+    """git quotes a name like 青溪.md unless -z: the broken file must still be reported."""
+    _signed_branch(tree)
+    tree.write("content/items/2026/11/青溪.md", GOOD_ITEM)
+    result = tree.run("check", "--changed", "main")
+    assert result.exit_code == 1
+    assert any(l.startswith("content/items/2026/11/青溪.md:") for l in result.output.splitlines()), result.output
+
+
 def test_schema_lists_every_field():
     from kanwu.fields import FIELDS
     from click.testing import CliRunner

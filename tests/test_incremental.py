@@ -599,7 +599,7 @@ def test_an_incremental_release_equals_a_full_build(tmp_path):
         out = {}
         for d, _, fs in os.walk(live, followlinks=True):
             for f in fs:
-                if f.endswith((".html", ".xml")):
+                if f.endswith((".html", ".xml", ".xml.gz")):  # sitemap.xml.gz: its gzip header too
                     with open(os.path.join(d, f), "rb") as fh:
                         out[os.path.relpath(os.path.join(d, f), live)] = fh.read()
         return out
@@ -648,3 +648,29 @@ def test_damaged_build_records_mean_a_build_from_scratch(tmp_path, damage):
     assert os.path.realpath(os.path.join(again, *month)) != os.path.realpath(os.path.join(live, *month))
     with open(os.path.join(again, "index.html"), "rb") as fh:
         assert fh.read() == home
+
+
+def test_truncated_cached_pdfs_are_rendered_again_not_published(tmp_path):
+    """A cache file cut short (a full disk, a killed copy) is not published: the next build renders
+    it again, and every PDF of the live release opens in poppler and holds its text."""
+    import glob
+    import subprocess
+    tree = copy_sample(tmp_path / "repo")
+    assert tree.run("build", "--audience", "lingdao").exit_code == 0
+    cached = glob.glob(os.path.join(tree.root, "build", "pdf-cache", "*.pdf"))
+    assert len(cached) >= 20
+    for path in cached:
+        size = os.path.getsize(path)
+        with open(path, "r+b") as fh:
+            fh.truncate(size // 2)
+    os.unlink(os.path.join(tree.root, "build", "lingdao", "state.pickle"))  # a build from scratch reuses the cache
+    result = tree.run("build", "--audience", "lingdao")
+    assert result.exit_code == 0, result.output
+    live = os.path.realpath(os.path.join(tree.root, "site", "lingdao"))
+    pdfs = [os.path.join(d, f) for d, _, fs in os.walk(live, followlinks=True) for f in fs if f.endswith(".pdf")]
+    assert len(pdfs) >= 20
+    for path in pdfs:
+        info = subprocess.run(["pdfinfo", path], capture_output=True, text=True)
+        assert info.returncode == 0 and "Pages:" in info.stdout, (path, info.stderr)
+        text = subprocess.run(["pdftotext", path, "-"], capture_output=True, text=True).stdout
+        assert "期" in text, path

@@ -197,3 +197,87 @@ def test_rollback_any_number_of_steps_and_pruning_keeps_the_shared_store(tmp_pat
     assert tree.run("rollback", "--site-root", str(srv), "--to", "999999").exit_code == 1
     pages = [os.path.join(d, f) for d, _, fs in os.walk(srv / "quanti", followlinks=True) for f in fs if f == "index.html"]
     assert len(pages) > 300 and all(os.path.getsize(p) for p in pages)
+
+
+def test_a_release_a_killed_publish_left_is_never_the_rollback_target(tmp_path, monkeypatch):
+    """A publish stopped after building, before switching, leaves a complete release nobody saw:
+    the next publish prunes it, and rollback goes back to the release that was live before."""
+    from kanwu import site
+    tree = sample(tmp_path / "repo")
+    srv = tmp_path / "srv"
+    assert tree.run("publish", "--site-root", str(srv), "--no-pdf").exit_code == 0
+    before = os.path.basename(os.path.realpath(srv / "quanti"))
+
+    def killed(live, release):
+        raise KeyboardInterrupt  # what SIGINT/SIGTERM does between the build and the switch
+    with monkeypatch.context() as m:
+        m.setattr(site, "switch", killed)
+        tree.item("20261125-qingxi-01", "---\ntitle: 青溪县开展冬季安全检查\nunit: qingxi\ndate: 2026-11-25\ncategory: 动态\n"
+                                        "urgency: 平件\nclassification: 内部\nauthors: [何晓岚]\n---\n\n青溪县开展冬季安全检查。\n")
+        assert tree.run("publish", "--site-root", str(srv), "--no-pdf").exit_code != 0
+    folder = srv / ".kanwu" / "quanti" / "releases"
+    unseen = [d for d in os.listdir(folder) if d[:6].isdigit() and d != before]
+    assert len(unseen) == 1  # complete, never live
+    assert "构建完未上线" in tree.run("releases", "--site-root", str(srv)).output
+    assert tree.run("publish", "--site-root", str(srv), "--no-pdf").exit_code == 0
+    now = os.path.basename(os.path.realpath(srv / "quanti"))
+    assert now not in (before, unseen[0])
+    assert tree.run("rollback", "--site-root", str(srv)).exit_code == 0
+    assert os.path.basename(os.path.realpath(srv / "quanti")) == before
+    assert tree.run("rollback", "--site-root", str(srv), "--to", unseen[0].split("-")[0]).exit_code == 1
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 200 MB tmpfs at tmp_path/srv, resized by calling the fixture's value with a size in KB."""
+    srv = tmp_path / "srv"
+    srv.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=200m", "tmpfs", str(srv)], capture_output=True).returncode:
+        pytest.skip("mounting a tmpfs needs root (CI runs as root)")
+
+    def resize(kb: int) -> None:
+        subprocess.run(["mount", "-o", f"remount,size={kb}k", str(srv)], check=True, capture_output=True)
+    resize.path = srv
+    yield resize
+    subprocess.run(["umount", "-l", str(srv)], capture_output=True)
+
+
+def test_a_full_disk_is_a_located_message_and_the_live_site_stays(tmp_path, small_disk):
+    """ENOSPC at any point of a publish (MkDocs' pages and theme files, Pagefind, which exits 0 leaving
+    empty files, the records): a Chinese message naming the file, exit 1, the live site untouched
+    and whole; with space again, the publish goes through."""
+    from kanwu import shards
+    tree = sample(tmp_path / "repo")
+    kanwu = os.path.join(os.path.dirname(os.sys.executable), "kanwu")
+    srv = small_disk.path
+
+    def publish():
+        return subprocess.run([kanwu, "--root", tree.root, "publish", "--site-root", str(srv), "--no-pdf"],
+                              capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    assert publish().returncode == 0
+    live = os.path.realpath(srv / "quanti")
+    with open(os.path.join(live, "index.html"), "rb") as fh:
+        home = fh.read()
+    tree.item("20261125-qingxi-01", "---\ntitle: 青溪县开展冬季安全检查\nunit: qingxi\ndate: 2026-11-25\ncategory: 动态\n"
+                                    "urgency: 平件\nclassification: 内部\nauthors: [何晓岚]\n---\n\n青溪县开展冬季安全检查。\n")
+    used = shutil.disk_usage(srv).used // 1024
+    failures = 0
+    for extra in range(500, 20001, 1000):
+        small_disk(used + extra)
+        res = publish()
+        if res.returncode == 0:
+            break
+        failures += 1
+        assert res.returncode == 1 and "磁盘空间不足" in res.stderr and "内部错误" not in res.stderr, res.stderr
+        assert "Traceback" not in res.stderr
+        assert os.path.realpath(srv / "quanti") == live  # not switched
+        with open(os.path.join(live, "index.html"), "rb") as fh:
+            assert fh.read() == home
+        assert shards.broken(live) == []
+        assert not [d for d in os.listdir(os.path.dirname(live)) if d.startswith(".tmp-")]  # nothing half-built left
+    assert failures >= 2  # the disk really was full, more than once
+    small_disk(200 * 1024)
+    res = publish()
+    assert res.returncode == 0, res.stderr
+    new = os.path.realpath(srv / "quanti")
+    assert new != live and os.path.exists(os.path.join(new, "items", "2026", "11", "20261125-qingxi-01", "index.html"))

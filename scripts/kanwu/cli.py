@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import json
 import logging
 import os
@@ -63,7 +64,7 @@ def _root(ctx) -> str:
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, type=click.Path(), metavar="[路径]...")
-@click.option("--changed", "rev", metavar="REV", help="只报告自 REV（如 origin/main）以来新增、修改、改名的文件")
+@click.option("--changed", "rev", metavar="REV", help="只报告自 REV（如 origin/main）以来的改动（新增、修改、改名、删除）引起的问题，包括记在其他文件上的")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "gitlab"]), default="text",
               show_default=True, help="输出格式；github 为 GitHub/Gitea 工作流注释，gitlab 为 GitLab 代码质量报告")
 @click.option("--strict", is_flag=True, help="把警告也当作错误")
@@ -97,9 +98,8 @@ def check(ctx, paths, rev, fmt, strict, fix):
     if paths:
         wanted = [_in_root(root, p) for p in paths]
         problems = [p for p in problems if under(p.path, wanted)]
-    if rev:
-        changed = validate.changed_files(root, rev)
-        problems = [p for p in problems if p.path in changed]
+    if rev:  # the changed files' problems, and those they cause elsewhere
+        problems = validate.caused_by(root, rev, problems)
     if strict:
         from dataclasses import replace
         problems = [replace(p, severity="错误") for p in problems]
@@ -584,8 +584,8 @@ def releases(ctx, site_root, state):
     for r in rows:
         first = "、".join(r.first[:6]) + (f" 等 {len(r.first)} 期" if len(r.first) > 6 else "") if r.first else "无"
         click.echo(f"{'* ' if r.live else '  '}{r.audience}  {r.name}  提交 {r.commit or '未知'}  {r.built or '时间未知'}  "
-                   f"{r.size / 1024 / 1024:.1f} MB  首次发布：{first}")
-    click.echo("* 为正在上线的版本；kanwu rollback --to 编号 可回退到其中任一版本。")
+                   f"{r.size / 1024 / 1024:.1f} MB  首次发布：{first}" + ("" if r.went_live else "  （构建完未上线，不能回退到它）"))
+    click.echo("* 为正在上线的版本；kanwu rollback --to 编号 可回退到上线过的任一版本。")
 
 
 @cli.command("serve-config", context_settings=CONTEXT)
@@ -661,6 +661,17 @@ def serve(ctx, audience, dev_addr):
     devserver.serve(root, audience, dev_addr, on_problems=lambda text: click.echo(text + "\n（改正后会自动重新生成）", err=True))
 
 
+_KEPT = "已上线的网站和已有的文件都没有改动（构建在临时目录里进行，失败即删除）"
+_DISK_ERRORS = {  # what the machine refused, not a bug in kanwu: say where and what to do
+    errno.ENOSPC: "磁盘空间不足：{where}失败。" + _KEPT + "。腾出空间后重新运行（可删除检出目录的 build/，或用 kanwu releases 查看、删减旧版本）。",
+    errno.EDQUOT: "超出磁盘配额：{where}失败。" + _KEPT + "。请管理员放宽配额或腾出空间后重新运行。",
+    errno.EROFS: "文件系统只读：不能写入 {file}。" + _KEPT + "。请把发布目录或状态目录放在可写的磁盘上。",
+    errno.EACCES: "没有权限：{file}（{reason}）。请检查这个文件或目录的属主和权限，再重新运行。",
+    errno.EPERM: "不允许的操作：{file}（{reason}）。请检查这个文件或目录的属主和权限，再重新运行。",
+    errno.EIO: "读写磁盘出错：{file}（{reason}）。磁盘可能损坏，请管理员检查。" + _KEPT + "。",
+}
+
+
 def main() -> None:
     debug = "--debug" in sys.argv
     try:
@@ -678,8 +689,21 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("已中断。", err=True)
         sys.exit(130)
+    except OSError as exc:  # the machine refused (a full disk, permissions) or a bug
+        if debug:
+            raise
+        if exc.errno not in _DISK_ERRORS:
+            _internal(exc)
+        name = exc.filename2 or exc.filename
+        click.echo(_DISK_ERRORS[exc.errno].format(file=name or "（未知文件）", where=f"写入 {name} 时" if name else "写文件时",
+                                                  reason=exc.strerror or exc), err=True)
+        sys.exit(1)
     except Exception as exc:  # a bug in kanwu: say so plainly, keep the traceback for --debug
         if debug:
             raise
-        click.echo(f"内部错误：{type(exc).__name__}: {exc}。这是 kanwu 的缺陷，请加 --debug 重新运行并把输出报告给维护人员。", err=True)
-        sys.exit(2)
+        _internal(exc)
+
+
+def _internal(exc: BaseException) -> None:
+    click.echo(f"内部错误：{type(exc).__name__}: {exc}。这是 kanwu 的缺陷，请加 --debug 重新运行并把输出报告给维护人员。", err=True)
+    sys.exit(2)

@@ -773,12 +773,16 @@ def write_tree(docs_dir: str, files: dict, tree: dict | None = None,
             if known.get(rel) != digest or rel not in present:
                 raise StaleTree(rel)
             continue
-        if known.get(rel) == digest and rel in present:
+        if not linked and known.get(rel) == digest and rel in present:
             continue
-        if linked:
-            with contextlib.suppress(FileNotFoundError):
-                if os.path.samestat(os.stat(full), os.stat(data.path)):
+        if linked:  # the tree's link is checked, not trusted: a damaged cached PDF is rendered anew
+            with contextlib.suppress(FileNotFoundError):  # under the same name, as another file
+                have, cached = os.stat(full), os.stat(data.path)
+                if os.path.samestat(have, cached):
                     continue  # already this file (renaming a link onto itself would leave the link behind)
+                if (have.st_dev != cached.st_dev and have.st_size == cached.st_size
+                        and known.get(rel) == digest):
+                    continue  # a copy (the cache on another file system)
             os.makedirs(os.path.dirname(full), exist_ok=True)
             tmp = full + ".kanwu-tmp"
             with contextlib.suppress(FileNotFoundError):

@@ -22,6 +22,7 @@ page, every new one among them, nothing is removed and the bundle is indexed aga
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
@@ -193,6 +194,24 @@ def _pagefind(staging: str, out: str, bundle: str) -> None:
                          capture_output=True, text=True)
     if res.returncode != 0:
         raise KanwuError(f"Pagefind 建立检索索引 {bundle} 失败：{res.stderr.strip() or res.stdout.strip()}")
+    _check_written(out, bundle)
+
+
+def _check_written(out: str, bundle: str) -> None:
+    """Pagefind 1.5 exits 0 when its writes fail (a full disk leaves empty files, measured): a bundle
+    with an empty file or an unreadable entry is refused, as the disk error it most likely is."""
+    empty = [os.path.join(d, f) for d, _, fs in os.walk(out) for f in fs if os.path.getsize(os.path.join(d, f)) == 0]
+    try:
+        with open(os.path.join(out, "pagefind-entry.json"), encoding="utf-8") as fh:
+            json.load(fh)["languages"]
+    except (OSError, ValueError, KeyError, TypeError):
+        empty.append(os.path.join(out, "pagefind-entry.json"))
+    if not empty:
+        return
+    st = os.statvfs(out if os.path.isdir(out) else os.path.dirname(out))
+    if st.f_bavail * st.f_frsize < 16 * 1024 * 1024:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), empty[0])
+    raise KanwuError(f"Pagefind 建立检索索引 {bundle} 时没有写完（{empty[0]} 是空的），未上线；请检查磁盘后重新运行。")
 
 
 def _settle_fragments(out: str, seeded: dict, urls: dict, pages: dict) -> dict | None:

@@ -82,8 +82,7 @@ def build(root: str, audience_name: str | None = None, pdf: bool = True, out_roo
         live = os.path.join(out_root or os.path.join(root, "site"), aud.id)
         with lock(workdir.path(root, f".{aud.id}.lock")):
             result = _release(root, aud, live, pdf, workers, years_mod.signatures(root), [])
-            switch(live, result.release)
-            prune(os.path.dirname(result.release), keep=os.path.realpath(result.release))
+            go_live(live, result.release)
     return result
 
 
@@ -392,8 +391,6 @@ RELEASES_FILE = "releases.json"  # beside releases/, not in them: a release fold
 def note_release(work: str, name: str, root: str, issues: list[str]) -> None:
     """Record what release ``name`` is: the commit it was built from, when, and the issues it
     published first (those no earlier release of this state directory had)."""
-    import json
-    path = os.path.join(work, RELEASES_FILE)
     data = release_notes(work)
     known = set(data.get("known", ()))
     first = sorted(i for i in issues if i not in known)
@@ -405,6 +402,30 @@ def note_release(work: str, name: str, root: str, issues: list[str]) -> None:
     data.setdefault("releases", {})[name] = {"commit": commit, "built": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
                                              "first": first}
     data["known"] = sorted(known | set(issues))
+    _write_notes(work, data)
+
+
+def note_live(work: str, name: str) -> None:
+    """Record that release ``name`` went live. Only such releases are rollback targets: a publish
+    killed after building one audience's release, before switching, leaves a complete release
+    nobody ever saw."""
+    data = release_notes(work)
+    note = data.setdefault("releases", {}).setdefault(name, {})
+    note.setdefault("live", dt.datetime.now().astimezone().isoformat(timespec="seconds"))
+    data["tracks_live"] = True
+    _write_notes(work, data)
+
+
+def was_live(notes: dict, name: str) -> bool:
+    """Whether release ``name`` ever went live (notes written before kanwu tracked it: every one)."""
+    if not notes.get("tracks_live"):
+        return True
+    return bool(notes.get("releases", {}).get(name, {}).get("live"))
+
+
+def _write_notes(work: str, data: dict) -> None:
+    import json
+    path = os.path.join(work, RELEASES_FILE)
     tmp = f"{path}.{os.getpid()}.tmp"
     with open(tmp, "w", encoding="utf-8") as fh:
         json.dump(data, fh, ensure_ascii=False)
@@ -421,16 +442,11 @@ def release_notes(work: str) -> dict:
 
 
 def _forget(work: str, names: set) -> None:
-    import json
     data = release_notes(work)
     if not data.get("releases"):
         return
     data["releases"] = {k: v for k, v in data["releases"].items() if k not in names}
-    path = os.path.join(work, RELEASES_FILE)
-    tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False)
-    os.replace(tmp, path)
+    _write_notes(work, data)
 
 
 @dataclass(frozen=True)
@@ -442,6 +458,7 @@ class Release:
     built: str
     first: tuple
     size: int  # bytes of the release's own files (the shared year folders not counted)
+    went_live: bool = True  # False: built by a publish that stopped before switching
 
 
 def list_releases(root: str, out_root: str | None = None) -> list[Release]:
@@ -452,7 +469,8 @@ def list_releases(root: str, out_root: str | None = None) -> list[Release]:
         live = os.path.join(out_root or os.path.join(root, "site"), aud)
         current = os.path.realpath(live) if os.path.islink(live) else ""
         work = workdir.path(root, aud)
-        notes = release_notes(work).get("releases", {})
+        data = release_notes(work)
+        notes = data.get("releases", {})
         for r in releases(os.path.join(work, "releases")):
             name = os.path.basename(r)
             note = notes.get(name, {})
@@ -462,7 +480,7 @@ def list_releases(root: str, out_root: str | None = None) -> list[Release]:
                     with contextlib.suppress(OSError):
                         size += os.lstat(os.path.join(d, f)).st_size
             out.append(Release(aud, name, os.path.realpath(r) == current, note.get("commit", ""), note.get("built", ""),
-                               tuple(note.get("first", ())), size))
+                               tuple(note.get("first", ())), size, was_live(data, name)))
     return out
 
 
@@ -495,8 +513,7 @@ def publish(root: str, out_root: str | None = None, pdf: bool = True) -> list[Bu
                 shutil.rmtree(r.release, ignore_errors=True)
             raise
         for r in results:
-            switch(r.live, r.release)
-            prune(os.path.dirname(r.release), keep=os.path.realpath(r.release), count=keep)
+            go_live(r.live, r.release, keep)
         return results
 
 
@@ -511,13 +528,15 @@ def rollback(root: str, out_root: str | None = None, audience_name: str | None =
     for aud in names:  # find every target first: roll back all audiences or none
         live = os.path.join(out_root or os.path.join(root, "site"), aud)
         folder = workdir.path(root, aud, "releases")
-        kept = releases(folder)
+        notes = release_notes(os.path.dirname(folder))
+        kept = [r for r in releases(folder) if was_live(notes, os.path.basename(r))]
         current = os.path.realpath(live) if os.path.islink(live) else ""
         if to:
             match = [r for r in kept if os.path.basename(r) == to or os.path.basename(r).split("-")[0] == to.zfill(6)]
             if not match:
                 listed = "、".join(os.path.basename(r) for r in kept) or "没有"
-                raise KanwuError(f"阅读范围 {aud} 没有版本“{to}”（保留的版本：{listed}），未做任何回退。")
+                raise KanwuError(f"阅读范围 {aud} 没有上线过的版本“{to}”（可回退的版本：{listed}；"
+                                 "构建完却未上线的版本不能回退），未做任何回退。")
             targets.append((aud, live, match[0]))
             continue
         older = [r for r in kept if os.path.realpath(r) < current]
@@ -789,6 +808,14 @@ def verify(site_dir: str, files: dict) -> None:
         raise KanwuError(f"构建结果不完整，未上线：缺少 {len(missing)} 个文件，例如 {missing[0]}")
 
 
+def go_live(live: str, release: str, count: int = KEEP_RELEASES) -> None:
+    """Switch ``live`` to ``release``, record that it went live, prune the releases around it."""
+    switch(live, release)
+    folder = os.path.dirname(release)
+    note_live(os.path.dirname(folder), os.path.basename(release))
+    prune(folder, keep=os.path.realpath(release), count=count)
+
+
 def switch(live: str, release: str) -> None:
     """Point ``live`` at ``release`` with one rename(2): readers see the old site or the new one."""
     os.makedirs(os.path.dirname(live), exist_ok=True)
@@ -809,13 +836,16 @@ def releases(folder: str) -> list[str]:
 
 
 def prune(folder: str, keep: str, count: int = KEEP_RELEASES) -> None:
-    """Keep the live release and the ``count - 1`` before it (for rollback).
+    """Keep the live release and the ``count - 1`` live ones before it (for rollback).
 
     The others are renamed out of the releases folder at once and deleted by a detached
     ``rm -rf``: removing 60,000 files takes seconds that publishing should not wait for.
     """
+    notes = release_notes(os.path.dirname(folder))
     older = [r for r in releases(folder) if os.path.realpath(r) < keep]
-    doomed = older[: max(0, len(older) - (count - 1))]
+    doomed = [r for r in older if not was_live(notes, os.path.basename(r))]  # built, never switched to
+    older = [r for r in older if r not in doomed]
+    doomed += older[: max(0, len(older) - (count - 1))]
     doomed += [r for r in releases(folder) if os.path.realpath(r) > keep]  # releases rolled back from
     for r in doomed:
         os.rename(r, os.path.join(folder, f".trash-{os.path.basename(r)}"))

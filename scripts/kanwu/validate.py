@@ -352,20 +352,95 @@ def check_symlinks(root: str, links: list[str]) -> list[Problem]:
     return problems
 
 
+@dataclass(frozen=True)
+class Changes:
+    """What a branch changed since it left ``rev``: files added, modified or renamed (their new
+    names), and files deleted or renamed away (their old names)."""
+
+    base: str
+    changed: frozenset
+    deleted: frozenset
+
+
+def _git(root: str, rev: str, *args) -> bytes:
+    res = subprocess.run(["git", *args], cwd=root, capture_output=True)
+    if res.returncode != 0:
+        from .errors import KanwuError
+        err = (res.stderr or res.stdout).decode("utf-8", "replace").strip()
+        raise KanwuError(f"git 无法比较 {rev}：{err}")
+    return res.stdout
+
+
+def changes_since(root: str, rev: str) -> Changes:
+    """The files changed since ``rev`` (committed, staged, or in the work tree). Names are read
+    NUL-separated (``-z``): git quotes a non-ASCII or odd name otherwise, and it would match nothing."""
+    base = _git(root, rev, "merge-base", rev, "HEAD").decode().strip() or rev
+    fields = _git(root, rev, "diff", "--name-status", "-z", "-M", base).split(b"\0")
+    changed, deleted = set(), set()
+    i = 0
+    while i < len(fields) and fields[i]:
+        status = fields[i].decode()
+        n = 2 if status[:1] in "RC" else 1
+        names = [f.decode("utf-8", "surrogateescape") for f in fields[i + 1:i + 1 + n]]
+        i += 1 + n
+        if status[:1] in "RC":
+            changed.add(names[-1])
+            if status[:1] == "R":
+                deleted.add(names[0])
+        elif status[:1] in "AMT":
+            changed.add(names[0])
+        elif status[:1] == "D":
+            deleted.add(names[0])
+    others = _git(root, rev, "ls-files", "-z", "--others", "--exclude-standard").split(b"\0")
+    changed.update(f.decode("utf-8", "surrogateescape") for f in others if f)
+    return Changes(base, frozenset(changed), frozenset(deleted))
+
+
 def changed_files(root: str, rev: str) -> set[str]:
     """Files added, modified or renamed since ``rev`` (committed, staged, or in the work tree)."""
-    def git(*args):
-        res = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
-        if res.returncode != 0:
-            from .errors import KanwuError
-            raise KanwuError(f"git 无法比较 {rev}：{res.stderr.strip() or res.stdout.strip()}")
-        return res.stdout
+    return set(changes_since(root, rev).changed)
 
-    base = git("merge-base", rev, "HEAD").strip() or rev
-    names = set()
-    for line in git("diff", "--name-status", "-M", base).splitlines():
-        parts = line.split("\t")
-        if parts[0][:1] in "AMRC" and len(parts) >= 2:
-            names.add(parts[-1])
-    names.update(git("ls-files", "--others", "--exclude-standard").splitlines())
-    return names
+
+def caused_by(root: str, rev: str, problems: list[Problem]) -> list[Problem]:
+    """The problems a branch is answerable for: every problem in a file it changed, and every
+    error elsewhere that the repository at ``rev`` did not have (a deleted item a signed issue
+    still lists, an edited item a signed issue printed: the error lands on an unchanged manifest).
+    Such a problem is also shown on the changed item it names, where the author will look.
+
+    The repository at the merge base is loaded from ``git archive`` only when some problem lies
+    outside the changed files: on a clean main that costs nothing."""
+    changes = changes_since(root, rev)
+    mine = [p for p in problems if p.path in changes.changed]
+    # errors only: a warning elsewhere never blocks, and some depend on git history (a back-dated
+    # report_at), which the archive of the base lacks
+    elsewhere = [p for p in problems if p.path not in changes.changed and p.is_error]
+    if not elsewhere:
+        return mine
+    before = {(p.path, p.field, p.message) for p in _problems_at(root, rev, changes.base)}
+    new = [p for p in elsewhere if (p.path, p.field, p.message) not in before]
+    items = {os.path.basename(path)[:-3]: path for path in changes.changed
+             if path.startswith("content/items/") and path.endswith(".md")}
+    echoes = []
+    for p in new:
+        for item_id, path in items.items():
+            if item_id in p.message or path in p.message:
+                echoes.append(Problem(path, 1, 1, p.severity, p.field,
+                                      f"{p.message}（这条问题记在 {p.path}:{p.line}，由本文件的改动引起）", p.hint))
+    return sorted(mine + new + echoes, key=lambda p: (p.path, p.line, p.col))
+
+
+def _problems_at(root: str, rev: str, commit: str) -> list[Problem]:
+    """Every problem of the repository as it was at ``commit``, read from a ``git archive`` of it."""
+    import io
+    import tarfile
+    import tempfile
+    data = _git(root, rev, "archive", "--format=tar", commit)
+    with tempfile.TemporaryDirectory(prefix="kanwu-base-") as tmp:
+        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+            tar.extractall(tmp, filter="data")
+        if not os.path.isfile(os.path.join(tmp, "content", "kanwu.yml")):
+            return []  # nothing to compare with: every problem counts
+        try:
+            return load_repository(tmp).problems
+        except Exception:  # a configuration the base could not load: every problem counts
+            return []

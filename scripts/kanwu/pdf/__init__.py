@@ -82,6 +82,31 @@ def _inputs(base: str, view: View, issue: Issue, copy_no: int | None) -> str:
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 
+def intact(path: str) -> bool:
+    """A cached PDF whole as WeasyPrint wrote it: it opens with ``%PDF-``, ends with ``%%EOF`` and its
+    ``startxref`` points inside the file. A truncated or emptied cache file (a full disk, a killed
+    copy, a hand) is rendered again instead of being published (a zeroed middle is not caught:
+    that would need a hash of every reused PDF at every build)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(5)
+            size = os.fstat(fh.fileno()).st_size
+            fh.seek(max(0, size - 64))
+            tail = fh.read()
+    except OSError:
+        return False
+    if head != b"%PDF-" or not tail.rstrip().endswith(b"%%EOF"):
+        return False
+    at = tail.rfind(b"startxref")
+    if at < 0:
+        return False
+    try:
+        offset = int(tail[at + 9:].split()[0])
+    except (ValueError, IndexError):
+        return False
+    return 0 < offset < size
+
+
 def _read_index(root: str) -> dict:
     import json
     try:
@@ -94,7 +119,7 @@ def _read_index(root: str) -> dict:
 def _record(root: str, jobs: list[Job]) -> None:
     import json
     index = _read_index(root)
-    index.update({j.inputs: os.path.basename(j.out) for j in jobs if j.inputs and os.path.exists(j.out)})
+    index.update({j.inputs: os.path.basename(j.out) for j in jobs if j.inputs and intact(j.out)})
     path = workdir.path(root, INDEX_FILE)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = f"{path}.{os.getpid()}.tmp"
@@ -127,7 +152,7 @@ class Lookup:
     def job(self, label: str, inputs: str, html) -> Job:
         """The cached file for ``inputs`` if there is one; otherwise lay out ``html()`` (a callable)."""
         cached = self.index.get(inputs)
-        if cached and os.path.exists(workdir.path(self.root, CACHE_DIR, cached)):
+        if cached and intact(workdir.path(self.root, CACHE_DIR, cached)):
             return Job(label, "", workdir.path(self.root, CACHE_DIR, cached), self.root, inputs)
         return job(self.root, label, html(), self.base, inputs)
 
@@ -291,7 +316,7 @@ def render_ahead(root: str, audience_name: str | None, rels: list[str]) -> None:
             view = audience_mod.view(repo, audience_mod.pick(repo.config, audience_name))
             found = [i for i in view.issues if i.path == rel and all(x in view.items for x in i.item_ids)]
             jobs = jobs_for(root, view, found)
-            if jobs and not os.path.exists(jobs[0].out) and not render_one(jobs[0]):
+            if jobs and not intact(jobs[0].out) and not render_one(jobs[0]):
                 _record(root, jobs)
         except Exception:  # noqa: BLE001 - the build makes it again, and reports what is wrong
             continue
@@ -341,7 +366,7 @@ def run_jobs(jobs: list[Job], processes: int | None = None, workers: Workers | N
     started ahead (``Workers``), used first; without them, or once broken, a pool is started here."""
     if workers is not None:
         workers.settle()
-    todo = [j for j in jobs if not os.path.exists(j.out)]
+    todo = [j for j in jobs if not intact(j.out)]
     failures: dict[str, str] = {}
     try:
         if todo:
