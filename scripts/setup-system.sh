@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages kanwu needs: CJK fonts for the PDFs, poppler for
 # reading PDFs back in tests, Chromium for browser tests, nginx and openssl for the
-# served-site tests (real TLS). Works as root, or
+# served-site tests (real TLS), and PDFBox Preflight with a Java runtime, the PDF/A validator
+# Debian packages (the tests check the archive PDFs with it). Works as root, or
 # through sudo otherwise. Extracts the FandolFang (仿宋) face from
 # texlive-lang-chinese without installing that package's dependencies.
 set -euo pipefail
@@ -9,7 +10,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
-pkgs="fonts-noto-cjk fonts-arphic-gkai00mp poppler-utils chromium fontconfig nginx-light apache2-utils openssl"
+pkgs="fonts-noto-cjk fonts-arphic-gkai00mp poppler-utils chromium fontconfig nginx-light apache2-utils openssl
+      openjdk-17-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -7,13 +7,14 @@ import hashlib
 import os
 import re
 import shutil
+import subprocess
 
 import pytest
 
 import yaml
 
 from conftest import copy_sample, item_path
-from pdfread import MM, lines, metadata, outline, pages, pdffonts, text
+from pdfread import MM, lines, metadata, outline, pages, pdffonts, preflight, text
 
 ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "test-artifacts")
 NO_START = set("，。、；：！？）》”’")
@@ -148,6 +149,39 @@ def test_short_lines_are_spread_evenly(rendered):
     assert full > 100 and spread >= 3, (full, spread)
 
 
+def test_lone_digits_sit_close_to_their_neighbours(rendered):
+    """"11月 1 日", "8.6 万亩": a run of one to three half-width characters between Chinese ones
+    takes its own width, as in the office's Word output, not a whole cell with a gap on each side;
+    the gap before and after it is within a point of the line's gap between Chinese characters."""
+    _, files = rendered
+    seen = 0
+    for f in files.values():
+        for width, height, rects, chars in pages(f):
+            rows: dict = {}
+            for ch in chars:
+                if round(ch["size"]) == 16 and BODY_TOP - 2 <= ch["top"] <= BODY_BOTTOM and ch["text"].strip():
+                    rows.setdefault(round(ch["top"]), []).append(ch)
+            for row in rows.values():
+                row.sort(key=lambda c: c["x0"])
+                cjk = [b["x0"] - a["x1"] for a, b in zip(row, row[1:]) if not a["text"].isascii() and not b["text"].isascii()]
+                if len(cjk) < 5:
+                    continue
+                usual = sorted(cjk)[len(cjk) // 2]
+                i = 1
+                while i < len(row) - 1:
+                    j = i
+                    while j < len(row) and row[j]["text"].isascii():
+                        j += 1
+                    if j > i and j - i <= 3 and j < len(row) and row[i]["text"][0].isdigit() and not row[i - 1]["text"].isascii():
+                        before = row[i]["x0"] - row[i - 1]["x1"]
+                        after = row[j]["x0"] - row[j - 1]["x1"]
+                        run = "".join(c["text"] for c in row[i - 1:j + 1])
+                        assert before - usual < 1.0 and after - usual < 1.0, (f, run, before, after, usual)
+                        seen += 1
+                    i = j + 1 if j > i else i + 1
+    assert seen >= 20, seen
+
+
 def test_no_prohibited_punctuation_at_line_ends(rendered):
     _, files = rendered
     for f in files.values():
@@ -206,7 +240,9 @@ def test_page_numbers_outer_corner(rendered):
         ls = lines(f)
         n_pages = len(pages(f))
         numbers = [l for l in ls if re.fullmatch(r"— \d+ —", l.text)]
-        assert [int(l.text.split()[1]) for l in numbers] == list(range(1, n_pages + 1))
+        unnumbered = {n for n in range(1, n_pages + 1)} - {l.page for l in numbers}
+        assert unnumbered in (set(), {n_pages - 1, n_pages}), (f, unnumbered)  # a blank page, then the 版记
+        assert [int(l.text.split()[1]) for l in numbers] == [l.page for l in numbers]
         for l in numbers:
             assert 262 * MM + 4 * MM < l.top < 262 * MM + 10 * MM
             if l.page % 2:
@@ -230,6 +266,68 @@ def test_distribution_block_on_last_page(rendered):
     assert abs(black[-1]["bottom"] - BODY_BOTTOM) < 0.5 * MM
 
 
+SENTENCE = "青溪县组织干部深入村组，逐户核实冬季用水和取暖情况，群众反映的问题当天登记、限期回复。"
+
+
+def _page_facts(path):
+    """Per page: (has text besides the page number and the 版记, page number printed or None, has the 版记)."""
+    facts = []
+    for n in range(1, len(pages(path)) + 1):
+        on = [l for l in lines(path) if l.page == n]
+        number = next((int(l.text.split()[1]) for l in on if re.fullmatch(r"— \d+ —", l.text)), None)
+        tail = any("印发" in l.text for l in on)
+        body = any(not re.fullmatch(r"— \d+ —", l.text) and BODY_TOP - 2 <= l.top < 200 * MM for l in on)  # not the draft mark
+        facts.append((body, number, tail))
+    return facts
+
+
+def test_the_distribution_block_is_on_an_even_page(tree):
+    """Printed double-sided, the 版记 is on the last page, an even one, its last rule on the 版心's
+    bottom edge: moved to the next page when the text ends on an odd page, after a blank page when it
+    stood alone on an odd page; the blank page and a 版记 page after it carry no page number
+    (GB/T 9704-2012 7.5). Issues from one to six pages, read back; a periodical printed on one side
+    keeps the 版记 where the text ends."""
+    body = []
+    for n in range(1, 14):
+        paragraphs = "\n\n".join(SENTENCE * (2 + (k % 3)) for k in range(2 * n - 1))
+        body.append((f"20261103-qingxi-{n:02d}", paragraphs))
+    _one_issue(tree, body)
+    result = tree.run("pdf")
+    assert result.exit_code == 0, result.output
+    files = sorted(glob.glob(os.path.join(tree.root, "build/pdf/daily/2026/*.pdf")))
+    assert len(files) == 13
+    kinds = set()
+    counts = set()
+    for f in files:
+        facts = _page_facts(f)
+        counts.add(len(facts))
+        assert len(facts) % 2 == 0, (f, len(facts))
+        assert [t for _, _, t in facts] == [False] * (len(facts) - 1) + [True], f
+        _, _, rects, _ = pages(f)[-1]
+        rules = sorted((r for r in rects if r["width"] > 150 * MM and r["top"] > 150 * MM), key=lambda r: r["top"])
+        assert abs(rules[-1]["bottom"] - BODY_BOTTOM) < 0.5 * MM, f
+        blank = [n for n, (text, number, tail) in enumerate(facts, 1) if not text and not tail]
+        if blank:  # the text ended on an even page with no room left: a blank page, then the 版记
+            assert blank == [len(facts) - 1] and facts[-2][1] is None and facts[-1][1] is None, (f, facts)
+            kinds.add("blank before")
+        elif not facts[-1][0]:  # the text ended on an odd page: the 版记 alone on the back, numbered
+            assert facts[-1][1] == len(facts), (f, facts)
+            kinds.add("moved")
+        else:
+            kinds.add("with the text")
+        numbered = [number for _, number, _ in facts if number is not None]
+        assert numbered == list(range(1, len(numbered) + 1)), (f, facts)
+    assert kinds == {"blank before", "moved", "with the text"}, (kinds, counts, [_page_facts(f) for f in files[:3]])
+    assert {2, 4, 6} <= counts, counts
+    config = os.path.join(tree.root, "content", "kanwu.yml")
+    text = open(config, encoding="utf-8").read()
+    assert "    double_sided: yes" in text
+    open(config, "w", encoding="utf-8").write(text.replace("    double_sided: yes", "    double_sided: no", 1))
+    assert tree.run("pdf").exit_code == 0
+    single = [len(pages(f)) for f in sorted(glob.glob(os.path.join(tree.root, "build/pdf/daily/2026/*.pdf")))]
+    assert any(n % 2 for n in single), single  # one side: the 版记 where the text ends
+
+
 def test_titles_in_order_bookmarks_metadata(rendered):
     tree, files = rendered
     from kanwu.validate import load_repository
@@ -247,6 +345,34 @@ def test_titles_in_order_bookmarks_metadata(rendered):
     import pdfplumber
     with pdfplumber.open(f) as doc:
         assert doc.doc.catalog.get("Lang") == b"zh-CN"
+
+
+# PDF/A-1 rules that PDF/A-2 (ISO 19005-2) lifts: cross-reference streams, OpenType (CFF) font files,
+# the CIDSet of a subset font (optional from part 2), and the part number itself
+PDFA2_LIFTS = (("1.4", "/XRef cross reference streams"), ("3.1.3", "/OpenType in /FontFile3"),
+               ("3.1.11", "CIDSet entry is missing"), ("7.11.2", "part must be 1"))
+
+
+def test_issue_pdfs_are_pdf_a_2b_with_the_records_metadata(rendered):
+    """The as-sent PDF is the office's archive record: PDF/A-2b, checked by PDFBox Preflight against
+    every PDF/A-1b rule but the four PDF/A-2 lifts (fonts embedded, output intent, metadata that
+    matches the document information, no transparency, ...), with the title, periodical, number,
+    date, classification and compiling office in its metadata."""
+    _, files = rendered
+    for key in ("daily/2026/212.pdf", "daily/2026/204.pdf", "neican/2026/088.pdf", "huiyao/2026/041.pdf",
+                "pishi/2026/031.pdf"):
+        errors = preflight(files[key])
+        left = [(code, msg) for code, msg in errors if not any(code == c and part in msg for c, part in PDFA2_LIFTS)]
+        assert left == [], (key, left)
+        assert any(code == "7.11.2" for code, _ in errors), errors  # Preflight read the PDF/A identification
+        xmp = subprocess.run(["pdfinfo", "-meta", files[key]], capture_output=True, text=True).stdout
+        assert "<pdfaid:part>2</pdfaid:part>" in xmp and "<pdfaid:conformance>B</pdfaid:conformance>" in xmp
+    meta = metadata(files["neican/2026/088.pdf"])
+    subject = meta["Subject"].decode("utf-16") if isinstance(meta["Subject"], bytes) else meta["Subject"]
+    assert meta["Title"] == "澜江信息（内参）2026年第88期"
+    for part in ("2026年第88期", "总第", "中共澜江市委办公室编", "2026年", "秘密★1年"):
+        assert part in subject, (part, subject)
+    assert "秘密★1年" in (meta["Keywords"] if isinstance(meta["Keywords"], str) else meta["Keywords"].decode("utf-16"))
 
 
 def test_marks_for_secret_and_urgent(rendered):
@@ -391,9 +517,12 @@ def test_copy_numbers(rendered):
     assert result.exit_code == 0, result.output
     files = sorted(glob.glob(os.path.join(tree.root, "build/copies/neican/2026/088/*.pdf")))
     assert [os.path.basename(f) for f in files] == ["000001.pdf", "000002.pdf", "000003.pdf"]
-    for n, f in enumerate(files, 1):
-        top_right = [l for l in lines(f) if l.page == 1 and l.text.endswith(f"{n:06d}") and l.top < 45 * MM]
-        assert top_right and top_right[0].x1 > 180 * MM
+    for n, f in enumerate(files, 1):  # GB/T 9704: top left, first line; the classification below it
+        first = lines(f)[0]
+        assert first.page == 1 and first.text == f"{n:06d}", first
+        assert abs(first.x0 - 28 * MM) < 1 and BODY_TOP <= first.top < BODY_TOP + LINE / 2, first  # the first line
+        mark = next(l for l in lines(f) if l.page == 1 and l.text == "秘密★1年")
+        assert abs(mark.x0 - 28 * MM) < 1 and abs(mark.top - first.top - LINE) < 1, mark
     # With --year, only the years of the issue's items are read (as sign does): the same inputs, the same file
     again = tree.run("pdf", "内参", "88", "--year", "2026", "--audience", "领导", "--copies", "2-2", "--out", "build/copies2")
     assert again.exit_code == 0, again.output

@@ -153,6 +153,7 @@ def load_config(root: str) -> Config:
             max_items=cfg.get(p, path, "max_items", int, 12),
             digest=str(p.get("digest", "no")).lower() in ("yes", "true"),
             instructions=str(p.get("instructions", "no")).lower() in ("yes", "true"),
+            double_sided=_yes_no(cfg, p, path + ("double_sided",), True),
         )
 
     audiences = {}
@@ -273,6 +274,18 @@ def _scoring(cfg: _Reader, data: dict, periodicals: dict) -> Scoring:
         province_criticisms=int(_number(cfg, path + ("eligibility", "province_criticisms"), elig.get("province_criticisms"), 1)),
         city_criticisms=int(_number(cfg, path + ("eligibility", "city_criticisms"), elig.get("city_criticisms"), 2)),
     )
+
+
+def _yes_no(cfg, mapping: dict, path: tuple, default: bool) -> bool:
+    """A yes/no setting (YAML's yes/no/true/false, or 是/否), or a located error."""
+    value = mapping.get(path[-1], default)
+    if isinstance(value, bool):
+        return value
+    word = {"yes": True, "no": False, "true": True, "false": False, "是": True, "否": False}.get(str(value).strip().lower())
+    if word is None:
+        cfg.fail(path, f"“{value}”不是是或否", "写 yes 或 no")
+        return default
+    return word
 
 
 def _checked_list(cfg: _Reader, mapping, path, key, allowed, default):

@@ -49,6 +49,7 @@ class Periodical:
     max_items: int
     digest: bool  # 汇要: lists titles + abstracts, may reuse items
     instructions: bool  # 领导批示: carries items with leaders' instructions, forwarded for handling
+    double_sided: bool = True  # printed on both sides: the 版记 on an even page (封四), GB/T 9704-2012
 
     def first_number_in(self, year: int) -> int:
         return self.first_number if year == self.first_year else 1

@@ -13,6 +13,7 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 
@@ -132,8 +133,10 @@ def _fingerprint(root: str) -> str:
     from importlib.metadata import version  # not ``import weasyprint``: half a second when nothing renders
     h = hashlib.sha256()
     h.update(version("weasyprint").encode())
-    with open(os.path.join(root, CSS_FILE), "rb") as fh:
-        h.update(fh.read())
+    # and this file: how the HTML becomes a PDF (the layout passes, the PDF/A variant) is decided here
+    for path in (os.path.join(root, CSS_FILE), os.path.abspath(__file__)):
+        with open(path, "rb") as fh:
+            h.update(fh.read())
     found = resolve_all(family for family, _ in ROLES.values())
     for family, _ in ROLES.values():
         h.update("|".join(found[family]).encode())
@@ -228,6 +231,47 @@ class _Warnings(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+# The archive's format (档案): PDF/A-2b, the first part that allows the OpenType (CFF) fonts the
+# bulletin is set in (PDF/A-1 does not); WeasyPrint adds the XMP metadata and the sRGB output intent.
+PDF_VARIANT = "pdf/a-2b"
+EVEN_MARK = 'class="tail-space" data-even-page'  # issue.html: a periodical printed double-sided
+
+
+_XMP_ATTRS = re.compile(rb'<rdf:Description rdf:about=""((?: [\w.-]+:[\w.-]+="[^"]*")+) */>')
+_XMP_ATTR = re.compile(rb' ([\w.-]+:[\w.-]+)="([^"]*)"')
+
+
+def _plain_metadata(document, pdf) -> None:
+    """The XMP metadata as archive tools read it: unfiltered (WeasyPrint compresses it from PDF/A-2
+    on; PDF/A-1 forbade it) and with simple properties as elements, not the attribute shorthand
+    (``pdfaid:part="2"``), each description declaring its namespaces: PDFBox's XMP parser sees
+    neither the shorthand nor a namespace declared on rdf:RDF, and the PDF/A identification then
+    looks missing. The same RDF either way."""
+    ref = pdf.catalog.get("Metadata")
+    if not ref:
+        return
+    stream = pdf.objects[int(ref.split()[0] if isinstance(ref, (bytes, str)) else ref)]
+    stream.compress = False
+    data = b"".join(part if isinstance(part, bytes) else str(part).encode() for part in stream.stream)
+
+    def elements(match):
+        props = b"".join(b"<%s>%s</%s>" % (k, v, k) for k, v in _XMP_ATTR.findall(match.group(1)))
+        return b'<rdf:Description rdf:about="">' + props + b"</rdf:Description>"
+    data = _XMP_ATTRS.sub(elements, data)
+    # and each description declares its namespaces itself: PDFBox finds a schema only there
+    declared = b"".join(b" " + d for d in re.findall(rb'xmlns:(?!rdf=|x=)[\w.-]+="[^"]*"', data))
+    stream.stream = [data.replace(b'<rdf:Description rdf:about="">', b'<rdf:Description rdf:about=""' + declared + b">")]
+
+
+def _tail_alone(page) -> bool:
+    """Whether the 版记 is all the text on ``page`` (the last): the body ended on the page before."""
+    body = next((b for b in page._page_box.descendants() if getattr(b, "element_tag", None) == "body"), None)
+    if body is None:
+        return False
+    flow = [c for c in body.children if c.style["position"] not in ("absolute", "fixed")]
+    return all(c.element is not None and "tail-space" in (c.element.get("class") or "") for c in flow)
+
+
 def render_one(job: Job) -> str:
     """Render ``job`` into its cache file; '' on success, else the reason (in Chinese)."""
     import gc
@@ -247,9 +291,15 @@ def render_one(job: Job) -> str:
     wlog.addHandler(warnings)
     try:
         base = "file://" + os.path.join(job.root, "content", "assets") + "/"
-        html = HTML(string=job.html, base_url=base, url_fetcher=fetcher)
         css = CSS(filename=os.path.join(job.root, CSS_FILE), url_fetcher=fetcher, font_config=_FONT_CONFIG)
-        data = html.write_pdf(stylesheets=[css], font_config=_FONT_CONFIG, uncompressed_pdf=False)
+
+        def layout(text):
+            return HTML(string=text, base_url=base, url_fetcher=fetcher).render(stylesheets=[css], font_config=_FONT_CONFIG)
+        laid = layout(job.html)
+        if EVEN_MARK in job.html and len(laid.pages) % 2:  # the 版记 fell on an odd page
+            laid = layout(job.html.replace(EVEN_MARK, 'class="tail-space even alone"' if _tail_alone(laid.pages[-1])
+                                           else 'class="tail-space even"', 1))
+        data = laid.write_pdf(uncompressed_pdf=False, pdf_variant=PDF_VARIANT, finisher=_plain_metadata)
     except RecursionError:
         return "版面嵌套过深，无法排版"
     except MemoryError:

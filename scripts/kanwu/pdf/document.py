@@ -125,8 +125,14 @@ def context(view: View, issue: Issue, copy_no: int | None = None) -> dict:
     note = ""
     if issue.editor_note:
         note = typeset.paragraph("<strong>编者按：</strong>" + render.esc(issue.editor_note), kai, css_class="note") or ""
+    mark = marks(view, issue)
     return {
         "title": f"{p.name}（{p.edition}）{issue.year}年第{issue.number}期",
+        # the archive's record (PDF/A metadata): what, which number, when, how classified, by whom
+        "description": f"《{p.name}》（{p.edition}）{issue.year}年第{issue.number}期（总第{issue.total}期），"
+                       f"{p.office}编，{cn_date(issue.date)}，{'、'.join(mark) or '公开'}"
+                       + ("" if issue.published else "，草稿（未签发）"),
+        "keywords": [p.name, p.edition, f"{issue.year}年第{issue.number}期", f"总第{issue.total}期", *mark],
         "office": p.office,
         "name": p.name,
         "edition": p.edition,
@@ -134,7 +140,7 @@ def context(view: View, issue: Issue, copy_no: int | None = None) -> dict:
         "date_cn": cn_date(issue.date),
         "date_iso": issue.date.isoformat(),
         "printed_cn": cn_date(issue.published or issue.date),
-        "marks": marks(view, issue),
+        "marks": mark,
         "copy_no": f"{copy_no:06d}" if copy_no else "",
         "redacted": view.redacted.get(issue.key, 0),
         "editor_note_html": note,
@@ -145,6 +151,7 @@ def context(view: View, issue: Issue, copy_no: int | None = None) -> dict:
         "signer": issue.signer if issue.published else "",
         "draft": not issue.published,
         "copies": issue.copies,
+        "double_sided": p.double_sided,
     }
 
 

@@ -5,11 +5,14 @@ and lines with digits or Latin end up to a character short. kanwu therefore brea
 paragraphs itself:
 
 * a full-width character is one cell; a run of half-width characters (digits, Latin)
-  is a box of whole cells, so every line is a whole number of cells;
+  is a box of its own width, as Word sets it: a lone digit takes half a cell, not a whole
+  one with a gap on each side ("11月 1 日");
 * the rules of GB/T 15834 line breaking (避头尾): closing marks never start a line,
   opening marks never end one, —— and …… are never split;
-* a line that comes out short (a mark pushed down, a box that did not fit) is made
-  flush by spreading the missing width over its gaps; the paragraph's last line is not.
+* a line that comes out short (a mark pushed down, a box that did not fit, the half
+  cells of its digits) is made flush by spreading the missing width evenly over its gaps
+  (a tenth of a point each for a lone digit); the paragraph's last line is not. A line of
+  full-width characters only is exactly 28 cells on the grid.
 
 Each line is emitted as its own block, so WeasyPrint only draws what was decided here.
 """
@@ -37,7 +40,10 @@ class Unit:
     stack: tuple  # open inline tags as (name, attrs html)
     no_start: bool = False
     no_end: bool = False
-    box: float = 0.0  # a run of half-width characters: the width (pt) of its box of whole cells
+    box: float = 0.0  # a run of half-width characters: the width (pt) of its box, its natural width
+
+    def width(self, cell: float) -> float:
+        return self.box or self.cells * cell
 
 
 class _Tokens(HTMLParser):
@@ -102,25 +108,28 @@ def units_of(chars: list, family: str, cell: float, font_size: float) -> list[Un
                 break  # long Latin text may break after a space
         run = "".join(c for c, _ in chars[i:j])
         natural = sum(width(c, family) for c in run) * font_size / EM
-        # two digits (2 × 8 pt) fill one 15.75 pt cell: a box may overflow its cells by 0.5 pt
-        cells = max(1, math.ceil((natural - 0.5) / cell))
+        cells = max(1, math.ceil((natural - 0.5) / cell))  # what it would take on the grid (a hint only)
         first, last = run.lstrip()[:1], run.rstrip()[-1:]
         out.append(Unit(html.escape(run), cells, stack, first in ",.;:!?)]%", last in "([" or run.endswith("#"),
-                        box=cells * cell))
+                        box=round(natural, 2)))
         i = j
     return out
 
 
-def break_lines(units: list[Unit], capacity: int, first_capacity: int) -> list[tuple[list[Unit], int, bool]]:
-    """→ [(units, capacity, forced_end)] greedily, honouring 避头尾."""
+SLACK = 0.5  # pt a line may overflow its width: two digits (2 × 8 pt) fill one 15.75 pt cell
+
+
+def break_lines(units: list[Unit], capacity: int, first_capacity: int,
+                cell: float = 15.75) -> list[tuple[list[Unit], int, bool]]:
+    """→ [(units, capacity in cells, forced_end)] greedily by width, honouring 避头尾."""
     lines = []
     start = 0
     cap = first_capacity
     while start < len(units):
-        used = 0
+        used = 0.0
         i = start
-        while i < len(units) and units[i].html != "\n" and used + units[i].cells <= cap:
-            used += units[i].cells
+        while i < len(units) and units[i].html != "\n" and used + units[i].width(cell) <= cap * cell + SLACK:
+            used += units[i].width(cell)
             i += 1
         if i < len(units) and units[i].html == "\n":
             lines.append((units[start:i], cap, True))
@@ -182,11 +191,11 @@ def paragraph(inner_html: str, family: str, cells: int = 28, indent: int = 2, ce
         return ""
     units = units_of(chars, family, cell, font_size)
     rows = []
-    for n, (line, cap, forced_end) in enumerate(break_lines(units, cells, cells - indent)):
-        used = sum(u.cells for u in line)
+    for n, (line, cap, forced_end) in enumerate(break_lines(units, cells, cells - indent, cell)):
+        used = sum(u.width(cell) for u in line)
         gap = 0.0
-        if not forced_end and used < cap and len(line) > 1:
-            gap = (cap - used) * cell / (len(line) - 1)
+        if not forced_end and used < cap * cell - 0.01 and len(line) > 1:
+            gap = (cap * cell - used) / (len(line) - 1)
         spans = any(u.cells == 2 and not u.box for u in line)  # a pair: —— or ……
         style = [f"padding-left:{indent * cell:.2f}pt"] if n == 0 and indent else []
         if gap and not spans:
