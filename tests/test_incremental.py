@@ -674,3 +674,70 @@ def test_truncated_cached_pdfs_are_rendered_again_not_published(tmp_path):
         assert info.returncode == 0 and "Pages:" in info.stdout, (path, info.stderr)
         text = subprocess.run(["pdftotext", path, "-"], capture_output=True, text=True).stdout
         assert "期" in text, path
+
+
+def _cut_a_shared_pdf(live: str) -> str:
+    pdf = os.path.join(live, "pdf", "daily", "2026", "198.pdf")
+    assert os.path.islink(os.path.dirname(pdf))  # in the shared store
+    with open(pdf, "r+b") as fh:
+        fh.truncate(os.path.getsize(pdf) // 2)
+    return "pdf/daily/2026/198.pdf"
+
+
+def _delete_an_own_file(live: str) -> str:
+    css = next(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(live, "assets")) for f in fs if f.endswith(".css"))
+    os.unlink(css)
+    return os.path.relpath(css, live)
+
+
+def _plant(where: str):
+    def plant(live: str) -> str:
+        with open(os.path.join(live, where, "planted.html"), "w", encoding="utf-8") as fh:
+            fh.write("<script>alert(1)</script>")
+        return where + "/planted.html"
+    return plant
+
+
+@pytest.mark.parametrize("harm", [_cut_a_shared_pdf, _delete_an_own_file, _plant("items/2026/11"), _plant("units")],
+                         ids=["shared-pdf-cut-short", "own-file-deleted", "file-added-to-shared", "file-added-to-own"])
+def test_a_live_release_damaged_in_place_is_rebuilt_not_copied(tmp_path, harm):
+    """Files deleted, cut short or added in the live release (its own files or the shared store's)
+    are found before the release is copied: the next build rebuilds everything and says why, the
+    damage is gone from the new release, and the build after that is incremental again."""
+    import subprocess
+    tree = copy_sample(tmp_path / "repo")
+    pdf = harm is _cut_a_shared_pdf
+    assert tree.run("build", "--audience", "lingdao", *([] if pdf else ["--no-pdf"])).exit_code == 0
+    live = os.path.realpath(os.path.join(tree.root, "site", "lingdao"))
+    with open(os.path.join(live, "pdf", "daily", "2026", "198.pdf") if pdf else os.path.join(live, "index.html"), "rb") as fh:
+        size = len(fh.read())
+    hurt = harm(live)
+    tree.item("20261124-qingxi-01", "---\ntitle: 青溪县开展冬季安全检查\nunit: qingxi\ndate: 2026-11-24\ncategory: 动态\n"
+                                    "urgency: 平件\nclassification: 内部\nauthors: [何晓岚]\n---\n\n青溪县开展冬季安全检查。\n")
+    result = tree.run("build", "--audience", "lingdao", *([] if pdf else ["--no-pdf"]))
+    assert result.exit_code == 0, result.output
+    assert "完整构建：上线版本的文件被改动过" in result.output, result.output
+    again = os.path.realpath(os.path.join(tree.root, "site", "lingdao"))
+    if pdf:
+        fixed = os.path.join(again, hurt)
+        assert os.path.getsize(fixed) == size
+        assert subprocess.run(["pdfinfo", fixed], capture_output=True).returncode == 0
+    else:
+        assert os.path.exists(os.path.join(again, hurt)) != hurt.endswith("planted.html")
+    assert os.path.exists(os.path.join(again, "items", "2026", "11", "20261124-qingxi-01", "index.html"))
+
+    edit(tree, item_path("20261124-qingxi-01"), "冬季安全检查。", "冬季安全检查，排查隐患二十处。")
+    result = tree.run("build", "--audience", "lingdao", *([] if pdf else ["--no-pdf"]))
+    assert result.exit_code == 0, result.output
+    assert "完整构建" not in result.output  # nothing damaged: the live release is copied
+    assert 0 < int(re.search(r"改写 (\d+) 个源文件", result.output).group(1)) < 40
+
+
+def test_a_first_build_and_a_changed_theme_say_why_everything_was_built(tmp_path):
+    tree = copy_sample(tmp_path / "repo")
+    result = tree.run("build", "--no-pdf", "--audience", "lingdao")
+    assert "完整构建：没有构建记录。" in result.output, result.output
+    with open(os.path.join(tree.root, "mkdocs.yml"), "a", encoding="utf-8") as fh:
+        fh.write("\n# a comment changes the engine's fingerprint\n")
+    result = tree.run("build", "--no-pdf", "--audience", "lingdao")
+    assert "完整构建：主题、网站配置或 MkDocs/Material 版本已改动。" in result.output, result.output

@@ -281,3 +281,21 @@ def test_a_full_disk_is_a_located_message_and_the_live_site_stays(tmp_path, smal
     assert res.returncode == 0, res.stderr
     new = os.path.realpath(srv / "quanti")
     assert new != live and os.path.exists(os.path.join(new, "items", "2026", "11", "20261125-qingxi-01", "index.html"))
+
+
+def test_rollback_refuses_a_release_damaged_since_it_was_made(tmp_path):
+    """A rollback is to the site as it was published: a kept release with a file deleted or cut
+    short since is refused, with its name and the file, and nothing is switched."""
+    tree = sample(tmp_path / "repo")
+    srv = tmp_path / "srv"
+    assert tree.run("publish", "--site-root", str(srv), "--no-pdf").exit_code == 0
+    first = os.path.realpath(srv / "quanti")
+    tree.item("20261124-qingxi-01", "---\ntitle: 青溪县开展冬季安全检查\nunit: qingxi\ndate: 2026-11-24\ncategory: 动态\n"
+                                    "urgency: 平件\nclassification: 内部\nauthors: [何晓岚]\n---\n\n青溪县开展冬季安全检查。\n")
+    assert tree.run("publish", "--site-root", str(srv), "--no-pdf").exit_code == 0
+    second = os.path.realpath(srv / "quanti")
+    os.unlink(os.path.join(first, "search", "index.html"))  # the older release's own copy of the name
+    result = tree.run("rollback", "--site-root", str(srv))
+    assert result.exit_code == 1, result.output
+    assert os.path.basename(first) in result.output and "缺少 search/index.html" in result.output
+    assert os.path.realpath(srv / "quanti") == second and os.path.realpath(srv / "lingdao") != first

@@ -335,6 +335,8 @@ def build(ctx, audiences, all_audiences, no_pdf):
         click.echo(f"阅读范围 {result.audience}：{result.pages} 个页面、{result.pdfs} 份 PDF，"
                    f"改写 {result.written} 个源文件，删除 {result.removed} 个；用时 {result.seconds:.1f} 秒"
                    f"（{'，'.join(f'{n} {t:.1f}' for n, t in result.phases)}）。已上线：{os.path.relpath(result.live, root)}")
+        if result.full:
+            click.echo(f"　　完整构建：{result.full}。")
 
 
 @cli.command(context_settings=CONTEXT)
@@ -545,6 +547,8 @@ def publish(ctx, site_root, state, no_pdf):
     for r in site_mod.publish(root, site_root, pdf=not no_pdf):
         click.echo(f"已上线 {r.audience}：{r.pages} 个页面（重新生成 {r.written} 个）、{r.pdfs} 份 PDF"
                    f"（{os.path.basename(r.release)}，{r.seconds:.1f} 秒）")
+        if r.full:
+            click.echo(f"　　完整构建：{r.full}。")
 
 
 @cli.command(context_settings=CONTEXT)

@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 
 SHARD = re.compile(r"^(items/\d{4}/\d{2}|periodicals/[^/]+/\d{4}|pdf/[^/]+/\d{4}|pagefind-\d{4}(?:-\d{2})?)(?:/|$)")
 _ABOVE = re.compile(r"^(items|items/\d{4}|periodicals|periodicals/[^/]+|pdf|pdf/[^/]+)$")  # folders that hold shards
@@ -82,14 +83,23 @@ class Copying:
     """``link_copy`` in a thread, started while the caller goes on: most of its time is ``cp -al``
     in child processes (0.11 s at 50,000 items), which then run on another core."""
 
-    def __init__(self, previous: str, new: str):
+    def __init__(self, previous: str, new: str, recorded: Callable[[], dict] | None = None):
+        """``recorded``: reads the inventory of ``previous``; the copy is made only when
+        ``previous`` is as recorded, else ``damage`` says how it is not (and ``new`` is not made)."""
         import threading
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(previous, new), daemon=True)
+        self.recorded: dict = {}
+        self.damage: list[str] = []
+        self._thread = threading.Thread(target=self._run, args=(previous, new, recorded), daemon=True)
         self._thread.start()
 
-    def _run(self, previous: str, new: str) -> None:
+    def _run(self, previous: str, new: str, recorded) -> None:
         try:
+            if recorded is not None:
+                self.recorded = recorded()
+                self.damage = damage(previous, self.recorded) if self.recorded else ["没有文件清单"]
+                if self.damage:
+                    return
             link_copy(previous, new)
         except BaseException as exc:  # noqa: BLE001 - raised again by wait()
             self._error = exc
@@ -146,3 +156,82 @@ def collect(store: str, releases: list[str]) -> list[str]:
             used.add(os.path.realpath(os.path.join(release, shard)))
     return [os.path.join(store, d) for d in os.listdir(store)
             if not d.startswith(".") and os.path.realpath(os.path.join(store, d)) not in used]
+
+
+
+def inventory(release: str, earlier: dict | None = None) -> dict:
+    """What ``release`` holds: {"own": {path: stat}, "shards": {shard: (store folder, {path: stat})}},
+    a stat being (size, mtime in ns), folders included (adding or removing a file changes its
+    folder's mtime). Recorded when a release is complete and compared before it is reused (copied
+    into the next release, or rolled back to).
+
+    A shard linked to the same store folder as in ``earlier`` (the inventory of the release this
+    one was copied from, checked by ``damage``) takes its entries from there: a day's build walks
+    only its own files and the shards it changed, not the ~110,000 files of a ten-year archive
+    (1.4 s on a test machine). Hashing the content instead would read the whole site every time."""
+    own: dict = {}
+    linked: dict = {}
+    known = (earlier or {}).get("shards", {})
+
+    def walk(full: str, rel: str, out: dict, top: bool) -> None:
+        with os.scandir(full) as entries:
+            for entry in entries:
+                child = f"{rel}/{entry.name}" if rel else entry.name
+                try:
+                    if top and entry.is_symlink() and SHARD.fullmatch(child):
+                        folder = os.path.basename(os.path.realpath(entry.path))
+                        was = known.get(child)
+                        if was and was[0] == folder:
+                            linked[child] = was
+                        else:
+                            st = entry.stat()
+                            linked[child] = (folder, {"": (st.st_size, st.st_mtime_ns)})  # its own folder too
+                            walk(entry.path, "", linked[child][1], False)
+                        continue
+                    st = entry.stat()
+                    out[child] = (st.st_size, st.st_mtime_ns)
+                    if entry.is_dir():
+                        walk(entry.path, child, out, top)
+                except OSError:  # a dangling link
+                    out[child] = (-1, -1)
+    walk(release, "", own, True)
+    return {"own": own, "shards": linked}
+
+
+def damage(release: str, recorded: dict) -> list[str]:
+    """How ``release`` differs from its ``inventory`` taken when it was made, in Chinese: files
+    missing, changed or added since, its own files walked again, the shards' by the recorded
+    names (the store is shared: a folder's changed mtime shows a file added or removed)."""
+    now = inventory(release, recorded)  # shards still linked to the recorded store folders: reused...
+    out = _differ(recorded.get("own", {}), now["own"], "")
+    for shard, (folder, entries) in sorted(recorded.get("shards", {}).items()):
+        if shard not in now["shards"] or now["shards"][shard][0] != folder:
+            out.append(f"缺少 {shard}/")
+            continue
+        base = os.path.join(release, shard) + "/"
+        names = list(entries)
+        try:  # ...and checked here, one stat per recorded path (0.6 s for 216,000 on a test machine)
+            now_st = [(s.st_size, s.st_mtime_ns) for s in map(os.stat, [base + n for n in names])]
+        except OSError:
+            now_st = [_stat(base + n) for n in names]
+        if now_st != list(entries.values()):
+            for name, was, got in zip(names, entries.values(), now_st, strict=True):
+                if got != was:
+                    out.append(f"{'缺少' if got is None else '被改动'} {shard}/{name}")
+    out += [f"多出 {shard}/" for shard in sorted(set(now["shards"]) - set(recorded.get("shards", {})))]
+    return out
+
+
+def _stat(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns)
+
+
+def _differ(recorded: dict, now: dict, prefix: str) -> list[str]:
+    out = [f"缺少 {prefix}{p}" for p in sorted(set(recorded) - set(now))]
+    out += [f"被改动 {prefix}{p}" for p in sorted(p for p, st in now.items() if p in recorded and recorded[p] != st)]
+    out += [f"多出 {prefix}{p}" for p in sorted(set(now) - set(recorded))]
+    return out

@@ -50,6 +50,7 @@ class BuildResult:
     pdfs: int
     seconds: float
     phases: tuple = ()  # (name, seconds) of the steps: PDF, pages, MkDocs, search
+    full: str = ""  # why every page was built, when the live release was not reused
 
 
 @contextlib.contextmanager
@@ -196,9 +197,8 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
     tmp = os.path.join(folder, f".tmp-{name}")
     engine = engine_fingerprint(root)
     previous = os.path.realpath(live) if os.path.islink(live) else ""
-    incremental = bool(previous and os.path.isdir(previous) and state.get("engine") == engine
-                       and state.get("release") == os.path.basename(previous)
-                       and not shards.broken(previous))  # a damaged live release is rebuilt, not copied
+    full = why_full(work, previous, state, engine)
+    incremental = not full
     pdfs = rendering.paths if rendering else set()
     sealed = sealed or {}
     site = generate.Site(view, pdfs=pdfs, evaluation=repo.evaluation, previous=last_keys, sealed=sealed)
@@ -211,7 +211,7 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
             if rendering:
                 rendering.start()
             if incremental:  # the new release starts as a copy of the live one, made meanwhile
-                copying = shards.Copying(previous, tmp)
+                copying = shards.Copying(previous, tmp, lambda: read_inventory(work, previous))
             try:
                 pages = site.pages()
             except BaseException:
@@ -255,6 +255,11 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
     try:
         if incremental:
             copying.wait()
+            if copying.damage:  # not copied: every page is built
+                full = damaged(copying.damage) if copying.recorded else "上线版本没有文件清单"
+                incremental = False
+                fragments = {}
+        if incremental:
             changed_outputs = [out for rel in written + removed for out in outputs(rel)]
             for shard in sorted({shards.shard_of(out) for out in changed_outputs} - {None}):
                 shards.unshare(tmp, shard, store, name)
@@ -293,7 +298,9 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     release = os.path.join(folder, name)
+    made = shards.inventory(tmp, copying.recorded if incremental else None)  # checked before it is reused
     os.rename(tmp, release)
+    _write_record(inventory_path(work, name), made)
     note_release(work, name, root, [i.path for i in view.issues])
     _write_record(state_path, {"engine": engine, "release": name, "pages": hashes, "search": bundles,
                                "fragments": fragments})
@@ -304,7 +311,43 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
         with contextlib.suppress(FileNotFoundError):
             os.unlink(record)
     return BuildResult(aud.id, release, live, sum(1 for f in files if f.endswith(".md")), len(written), len(removed),
-                       sum(1 for f in files if f.endswith(".pdf")), time.monotonic() - start, tuple(phases))
+                       sum(1 for f in files if f.endswith(".pdf")), time.monotonic() - start, tuple(phases), full)
+
+
+def why_full(work: str, previous: str, state: dict, engine: str) -> str:
+    """Why the live release ``previous`` cannot be the start of the next one (in Chinese), or ""."""
+    if not state:
+        return "没有构建记录"
+    if not previous or not os.path.isdir(previous):
+        return "没有上线的版本"
+    if state.get("engine") != engine:
+        return "主题、网站配置或 MkDocs/Material 版本已改动"
+    if state.get("release") != os.path.basename(previous):
+        return "上线的版本不是上次构建的版本"
+    broken = shards.broken(previous)
+    if broken:
+        return f"上线版本的共享目录 {broken[0]} 链接失效"
+    return ""  # and its files as recorded: checked while it is copied (shards.Copying)
+
+
+def damaged(hurt: list[str]) -> str:
+    return f"上线版本的文件被改动过（{hurt[0]}，共 {len(hurt)} 处）"
+
+
+def inventory_path(work: str, name: str) -> str:
+    return os.path.join(work, "inventory", name + ".pickle")
+
+
+def release_damage(work: str, release: str) -> list[str] | None:
+    """How ``release`` differs from what it held when it was made, or None without a record."""
+    recorded = read_inventory(work, release)
+    if not recorded:
+        return None
+    return shards.damage(release, recorded)
+
+
+def read_inventory(work: str, release: str) -> dict:
+    return _read_record(inventory_path(work, os.path.basename(release)))
 
 
 def _read_record(path: str) -> dict:
@@ -321,6 +364,7 @@ def _read_record(path: str) -> dict:
 
 def _write_record(path: str, data: dict) -> None:
     import pickle
+    os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = f"{path}.{os.getpid()}.tmp"
     with open(tmp, "wb") as fh:
         pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -442,6 +486,9 @@ def release_notes(work: str) -> dict:
 
 
 def _forget(work: str, names: set) -> None:
+    for name in names:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(inventory_path(work, name))
     data = release_notes(work)
     if not data.get("releases"):
         return
@@ -544,6 +591,11 @@ def rollback(root: str, out_root: str | None = None, audience_name: str | None =
             raise KanwuError(f"阅读范围 {aud} 只保留了 {len(older)} 个更早的版本，不能回退 {steps} 步，未做任何回退"
                              f"（用 kanwu releases 查看）。")
         targets.append((aud, live, older[-steps]))
+    for aud, live, target in targets:
+        hurt = release_damage(os.path.dirname(os.path.dirname(target)), target)
+        if hurt:
+            raise KanwuError(f"阅读范围 {aud} 的版本 {os.path.basename(target)} 的文件被改动过（{hurt[0]}，共 {len(hurt)} 处），"
+                             "不能回退到它，未做任何回退；请重新构建（kanwu build）。")
     for aud, live, target in targets:
         switch(live, target)
     return [(aud, os.path.basename(target)) for aud, _, target in targets]
