@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml scripts/constraints.txt scripts/setup-system.sh
+$(STAMP): pyproject.toml scripts/constraints.txt scripts/setup-system.sh scripts/fontconfig/kanwu-word-fonts.conf
 	bash scripts/setup-system.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -c scripts/constraints.txt -e '.[test]'

@@ -2,7 +2,9 @@
 # Install the Debian packages kanwu needs: CJK fonts for the PDFs, poppler for
 # reading PDFs back in tests, Chromium for browser tests, nginx and openssl for the
 # served-site tests (real TLS), and PDFBox Preflight with a Java runtime, the PDF/A validator
-# Debian packages (the tests check the archive PDFs with it). Works as root, or
+# Debian packages (the tests check the archive PDFs with it), and LibreOffice Writer (old .doc/.wps
+# files converted for kanwu import; the tests read kanwu's .docx back through it). Maps the font
+# names of the office's Word documents to the free faces (fontconfig). Works as root, or
 # through sudo otherwise. Extracts the FandolFang (仿宋) face from
 # texlive-lang-chinese without installing that package's dependencies.
 set -euo pipefail
@@ -11,7 +13,7 @@ SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 pkgs="fonts-noto-cjk fonts-arphic-gkai00mp poppler-utils chromium fontconfig nginx-light apache2-utils openssl
-      openjdk-17-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java"
+      openjdk-17-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java libreoffice-writer-nogui"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -33,4 +35,11 @@ if [ ! -f "$fontdir/FandolFang-Regular.otf" ]; then
   $SUDO cp "$src" "$fontdir/"
   rm -rf "$tmp"
   $SUDO fc-cache -f "$fontdir" >/dev/null
+fi
+
+conf=/etc/fonts/conf.d/09-kanwu-word-fonts.conf
+if ! cmp -s "$here/scripts/fontconfig/kanwu-word-fonts.conf" "$conf"; then
+  echo "字体别名：仿宋_GB2312、方正小标宋简体、楷体_GB2312、黑体 → 本机的免费字体"
+  $SUDO cp "$here/scripts/fontconfig/kanwu-word-fonts.conf" "$conf"
+  $SUDO fc-cache -f >/dev/null
 fi

@@ -135,6 +135,48 @@ def new(ctx, unit, category, title, day, authors, classification, urgency):
     click.echo(f"已新建 {path}，请填写正文后运行 kanwu check {path}")
 
 
+@cli.command("import", context_settings=CONTEXT)
+@click.argument("source", type=click.Path(dir_okay=False), metavar="Word文件")
+@click.option("--unit", help="报送单位编号（默认：按文档里的来源行（某某县委办）在 content/units.yml 中查找）")
+@click.option("--category", help="类别：" + "、".join(CATEGORIES))
+@click.option("--date", "day", callback=_date, help="报送日期（默认今天）")
+@click.option("--classification", help="密级（默认内部）：" + "、".join(CLASSIFICATIONS))
+@click.option("--urgency", help="紧急程度（默认平件）：" + "、".join(URGENCIES))
+@click.option("--title", help="标题（默认：文档第一段居中或加粗的标题）")
+@click.option("--author", "authors", multiple=True, help="撰稿人，可写多次（默认：文档末尾的“撰稿人：……”）")
+@click.option("--event-at", help="突发事件：事件发生时间，如 \"2026-11-23 07:00+08:00\"")
+@click.option("--reported-at", help="突发事件：首次报告时间")
+@click.pass_context
+def import_(ctx, source, unit, category, day, classification, urgency, title, authors, event_at, reported_at):
+    """把信息员的 Word 文档（.docx；装有 LibreOffice 时也可以是 .doc、.wps）导入为一条信息。
+
+    识别文档里的标题（第一段居中或加粗）、来源行（某某县委办，对应报送单位）、
+    手写的“一、”“（一）”小标题、文末的撰稿人和联系电话；清除全角空格缩进、
+    不可见字符；图片复制到 content/assets/。文档里没有、选项也没给的字段会在
+    提示里列出，不会猜。导入后照常运行 kanwu check。
+
+    \b
+    例：kanwu import 青溪县冬季水利.docx --category 动态
+        kanwu import 报送.doc --unit qingxi --category 经验做法 --date 2026-11-24
+    """
+    from .word import importer
+    root = _root(ctx)
+    config = load_config(root)
+    made = importer.import_docx(config, source, unit=unit, category=category, day=day or _today(),
+                                classification=classification, urgency=urgency, title=title, authors=authors,
+                                event_at=event_at, reported_at=reported_at)
+    for asset in made.assets:
+        click.echo(f"已复制图片 {asset}")
+    problems = [p for p in validate.load_repository(root).problems if p.path in (made.path, *made.assets)]
+    for p in problems:
+        click.echo(p.format())
+    errors = sum(p.is_error for p in problems)
+    click.echo(f"已导入 {made.path}：{errors} 个错误，{len(problems) - errors} 个警告（kanwu check 的同一检查）。"
+               "请核对正文和字段后提交。")
+    if errors:
+        ctx.exit(1)
+
+
 @cli.command(context_settings=CONTEXT)
 def schema():
     """输出信息 front matter 的 JSON Schema（供编辑器的 YAML 插件补全和校验）。"""
@@ -337,6 +379,35 @@ def build(ctx, audiences, all_audiences, no_pdf):
                    f"（{'，'.join(f'{n} {t:.1f}' for n, t in result.phases)}）。已上线：{os.path.relpath(result.live, root)}")
         if result.full:
             click.echo(f"　　完整构建：{result.full}。")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("periodical", metavar="刊物")
+@click.argument("number", required=False, type=int, metavar="[期号]")
+@click.option("--year", type=int, help="年份（默认：该刊最新一期所在的年份）")
+@click.option("--audience", help="阅读范围（默认最低的范围；内参等只在较高范围中）")
+@click.option("--out", type=click.Path(file_okay=False), metavar="目录", default="build/docx", show_default=True, help="输出目录")
+@click.pass_context
+def docx(ctx, periodical, number, year, audience, out):
+    """把一期（或一个刊物的全部各期）导出为 Word 文档（.docx），版式同印刷简报：
+
+    A4、版心 156×225 毫米、仿宋_GB2312 三号、每页 22 行、红色报头和红线、
+    页码“— N —”、版记在末页下端。字体按 Word 的名称（仿宋_GB2312、方正小标宋简体、
+    楷体_GB2312、黑体）写入，中文字体（eastAsia）也一并设置。
+
+    \b
+    例：kanwu docx 上报 212
+        kanwu docx 内参 89 --audience 领导
+    """
+    from .pdf import chosen_issues
+    from .word import export
+    root = _root(ctx)
+    view, issues = chosen_issues(root, periodical, number, year, audience)
+    out = os.path.join(root, out) if not os.path.isabs(out) else out
+    for issue in issues:
+        path = os.path.join(out, issue.periodical, f"{issue.year:04d}", f"{issue.number:03d}.docx")
+        export.write(path, export.issue_docx(root, view, issue))
+        click.echo(f"已生成 {os.path.relpath(path, root)}")
 
 
 @cli.command(context_settings=CONTEXT)

@@ -52,27 +52,32 @@ def new_item(config: Config, unit: str, category: str, title: str, day: dt.date,
     title = " ".join(title.split())
     if not title:
         raise KanwuError("标题不能为空。")
-    folder = os.path.join(config.root, load.ITEMS_DIR, f"{day.year:04d}", f"{day.month:02d}")
-    os.makedirs(folder, exist_ok=True)
-    for n in range(1, 1000):
-        name = f"{day:%Y%m%d}-{unit}-{n:02d}.md"
-        if not os.path.exists(os.path.join(folder, name)):
-            break
+    path = os.path.join(config.root, next_item_path(config, day, unit))
+    os.makedirs(os.path.dirname(path), exist_ok=True)
     now = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M+08:00")
     text = TEMPLATE.format(
-        title=_quote(title), unit=unit, unit_name=config.units[unit].name, date=day.isoformat(),
+        title=quote(title), unit=unit, unit_name=config.units[unit].name, date=day.isoformat(),
         category=category, categories="、".join(CATEGORIES), urgency=urgency, urgencies="、".join(URGENCIES),
         classification=classification, classifications="、".join(CLASSIFICATIONS),
         secrecy="# 保密期限\nsecrecy_period: 1年\n" if classification in ("秘密", "机密") else "",
-        authors=", ".join(_quote(a) for a in authors) or '"（撰稿人）"',
+        authors=", ".join(quote(a) for a in authors) or '"（撰稿人）"',
         emergency=EMERGENCY.format(now=now) if category == "突发事件" else "",
     )
-    path = os.path.join(folder, name)
     with open(path, "x", encoding="utf-8") as fh:
         fh.write(text)
     return os.path.relpath(path, config.root)
 
 
-def _quote(text: str) -> str:
+def next_item_path(config: Config, day: dt.date, unit: str) -> str:
+    """The first free item file name of ``unit`` on ``day`` (date-unit-sequence), relative to the root."""
+    folder = os.path.join(load.ITEMS_DIR, f"{day.year:04d}", f"{day.month:02d}")
+    for n in range(1, 1000):
+        rel = os.path.join(folder, f"{day:%Y%m%d}-{unit}-{n:02d}.md")
+        if not os.path.exists(os.path.join(config.root, rel)):
+            return rel
+    raise KanwuError(f"单位 {unit} 在 {day} 已有 999 条信息，不能再新建。")
+
+
+def quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 

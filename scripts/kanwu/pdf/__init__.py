@@ -559,8 +559,9 @@ def render_command(root: str, periodical: str | None, number: int | None, year: 
         return _render_command(root, periodical, number, year, audience_name, copies, workers)
 
 
-def _render_command(root: str, periodical: str | None, number: int | None, year: int | None,
-                    audience_name: str | None, copies: str | None, workers: Workers) -> dict[str, str]:
+def chosen_issues(root: str, periodical: str | None, number: int | None, year: int | None,
+                  audience_name: str | None) -> tuple[View, list[Issue]]:
+    """The audience's view and the issues a command names (all of them without a periodical)."""
     from .. import audience as audience_mod
     from ..validate import load_checked
 
@@ -588,6 +589,12 @@ def _render_command(root: str, periodical: str | None, number: int | None, year:
             issues = [i for i in issues if i.number == number and i.year == year]
             if not issues:
                 raise KanwuError(f"《{p.name}》（{p.edition}）没有第{number}期。")
+    return view, issues
+
+
+def _render_command(root: str, periodical: str | None, number: int | None, year: int | None,
+                    audience_name: str | None, copies: str | None, workers: Workers) -> dict[str, str]:
+    view, issues = chosen_issues(root, periodical, number, year, audience_name)
     if not copies:
         jobs = jobs_for(root, view, issues)
         failures = run_jobs(jobs, workers=workers)

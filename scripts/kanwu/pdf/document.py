@@ -91,15 +91,22 @@ def instructions_html(view: View, item, day, family: str) -> str:
     who, when, the words, the units that must act and the deadline (not the feedback since,
     which the site shows: the printed issue stays as sent)."""
     out = []
+    for said, due in instruction_lines(view, item, day):
+        out.append(typeset.paragraph(render.esc(said), family, css_class="instruction") or "")
+        out.append(typeset.paragraph(render.esc(due), family, css_class="instruction-due") or "")
+    return "".join(out)
+
+
+def instruction_lines(view: View, item, day) -> list[tuple[str, str]]:
+    """(who said what when, who must act by when) for each instruction on ``item`` given by ``day``."""
+    out = []
     for ins in item.instructions:
         if ins.date > day:
             continue
         units = "、".join(view.config.units[u].name if u in view.config.units else u for u in ins.units)
-        out.append(typeset.paragraph(f"{render.esc(ins.by)}批示（{cn_date(ins.date)}）：{render.esc(ins.text)}",
-                                     family, css_class="instruction") or "")
-        out.append(typeset.paragraph(f"承办单位：{render.esc(units)}。办理时限：{cn_date(ins.due)}前反馈办理情况。",
-                                     family, css_class="instruction-due") or "")
-    return "".join(out)
+        out.append((f"{ins.by}批示（{cn_date(ins.date)}）：{ins.text}",
+                    f"承办单位：{units}。办理时限：{cn_date(ins.due)}前反馈办理情况。"))
+    return out
 
 
 def context(view: View, issue: Issue, copy_no: int | None = None) -> dict:
@@ -125,6 +132,12 @@ def context(view: View, issue: Issue, copy_no: int | None = None) -> dict:
     note = ""
     if issue.editor_note:
         note = typeset.paragraph("<strong>编者按：</strong>" + render.esc(issue.editor_note), kai, css_class="note") or ""
+    return {**plain_context(view, issue, copy_no), "editor_note_html": note, "sections": sections}
+
+
+def plain_context(view: View, issue: Issue, copy_no: int | None = None) -> dict:
+    """What the printed issue shows besides the items, as plain text (the PDF's and the .docx's)."""
+    p = view.config.periodicals[issue.periodical]
     mark = marks(view, issue)
     return {
         "title": f"{p.name}（{p.edition}）{issue.year}年第{issue.number}期",
@@ -143,9 +156,7 @@ def context(view: View, issue: Issue, copy_no: int | None = None) -> dict:
         "marks": mark,
         "copy_no": f"{copy_no:06d}" if copy_no else "",
         "redacted": view.redacted.get(issue.key, 0),
-        "editor_note_html": note,
         "contents": [view.items[i].title for i in issue.item_ids] if len(issue.item_ids) > 1 else [],
-        "sections": sections,
         "distribution": [(k, "，".join(v)) for k, v in issue.distribution],
         "editor": issue.editor,
         "signer": issue.signer if issue.published else "",
