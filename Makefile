@@ -19,7 +19,10 @@ $(STAMP): pyproject.toml scripts/constraints.txt scripts/setup-system.sh scripts
 demo: setup
 	$(BIN)/kanwu check
 	$(BIN)/kanwu build --all-audiences
-	@echo "网站已生成：site/quanti（全体）、site/lingdao（领导）。预览：$(BIN)/python -m http.server -d site 8000"
+	@mkdir -p build/demo && $(BIN)/python scripts/demo/sample_docx.py build/demo/报送样例.docx
+	$(BIN)/kanwu import --dry-run build/demo/报送样例.docx --category 动态 --date 2026-11-24
+	$(BIN)/kanwu docx 上报 212
+	@echo "网站已生成：site/quanti（全体）、site/lingdao（领导），每期的 PDF 和 Word 文档在各期页面下载。预览：$(BIN)/python -m http.server -d site 8000"
 
 test: setup
 	$(BIN)/python -m pytest -q

@@ -56,6 +56,10 @@ def written_files(tree, audience):
 
 
 def readable(path) -> str:
+    if path.endswith(".docx"):  # a zip: every part's text
+        import zipfile
+        with zipfile.ZipFile(path) as z:
+            return "".join(z.read(n).decode("utf-8", errors="replace") for n in z.namelist())
     if path.endswith(".pdf"):
         return subprocess.run(["pdftotext", path, "-"], capture_output=True, text=True, check=True).stdout
     with open(path, "rb") as fh:
@@ -68,7 +72,7 @@ def readable(path) -> str:
 def test_canaries_absent_from_every_file_of_the_lowest_audience(leaky):
     files = list(written_files(leaky, "quanti"))
     kinds = {os.path.splitext(f)[1] for f in files}
-    assert {".html", ".xml", ".gz", ".pdf", ".md", ".json", ".js"} <= kinds | {".json"}
+    assert {".html", ".xml", ".gz", ".pdf", ".docx", ".md", ".json", ".js"} <= kinds | {".json"}
     hits = [f for f in files if CANARY in readable(f) or SECRET_CANARY in readable(f)
             or "20261123-yingji-02" in readable(f) or "20261123-yingji-03" in readable(f)]
     assert not hits

@@ -210,9 +210,11 @@ def test_import_recognises_what_officers_type(tmp_path):
         ("\u3000\u3000", "资金到位是关键。", "今年县财政安排专项资金1200万元。"),
         "1.渠道清淤已完成六成。",
     ], table=[["乡镇", "渠道（公里）"], ["城关镇", "12"]])
+    path = os.path.join(tree.root, "content/items/2026/11/20261124-qingxi-01.md")
+    shown = tree.run("import", "--dry-run", src, "--category", "动态", "--date", "2026-11-24")
+    assert shown.exit_code == 0 and "### 一、主要做法" in shown.output and not os.path.exists(path)
     result = tree.run("import", src, "--category", "动态", "--date", "2026-11-24")
     assert result.exit_code == 0, result.output
-    path = os.path.join(tree.root, "content/items/2026/11/20261124-qingxi-01.md")
     with open(path, encoding="utf-8") as fh:
         text = fh.read()
     assert text == (
@@ -324,3 +326,35 @@ def test_an_exported_issue_imports_back_item_by_item(sample, tmp_path):
         got = validate.load_repository(target.root).items[os.path.splitext(os.path.basename(rel))[0]]
         assert (got.title, got.unit) == (item.title, item.unit)
         assert plain(got.body) == plain(item.body), item_id
+
+
+def test_the_site_links_each_issue_as_word_beside_its_pdf(tmp_path):
+    """kanwu build writes a .docx per issue, linked on the issue page; the next day's build makes
+    the new issue's only (the others are the same files, linked from the cache)."""
+    tree = copy_sample(tmp_path / "repo")
+    assert tree.run("build", "--audience", "quanti").exit_code == 0
+    live = os.path.realpath(os.path.join(tree.root, "site", "quanti"))
+    view, issue = issue_of(tree)
+    page = open(os.path.join(live, "periodicals", "daily", "2026", "212", "index.html"), encoding="utf-8").read()
+    assert 'href="../../../../docx/daily/2026/212.docx"' in page and "下载 Word 文档" in page
+    docs = {}
+    for i in view.issues:
+        path = os.path.join(live, "docx", i.periodical, f"{i.year:04d}", f"{i.number:03d}.docx")
+        d = docx.Document(path)
+        p = view.config.periodicals[i.periodical]
+        assert d.core_properties.title.startswith(f"{p.name}（{p.edition}）{i.year}年第{i.number}期")
+        docs[path] = os.stat(path).st_ino
+    cache = os.path.join(tree.root, "build", "docx-cache")
+    made = set(os.listdir(cache))
+    tree.item("20261124-qingxi-01", "---\ntitle: 青溪县开展冬季安全检查\nunit: qingxi\ndate: 2026-11-24\ncategory: 动态\n"
+                                    "urgency: 平件\nclassification: 内部\nauthors: [何晓岚]\n---\n\n青溪县开展冬季安全检查。\n")
+    made_issue = tree.run("assemble", "上报", "--date", "2026-11-24")
+    assert made_issue.exit_code == 0, made_issue.output
+    result = tree.run("build", "--audience", "quanti")
+    assert result.exit_code == 0, result.output
+    assert len(set(os.listdir(cache)) - made) == 1  # the new issue's
+    again = os.path.realpath(os.path.join(tree.root, "site", "quanti"))
+    new = docx.Document(os.path.join(again, "docx", "daily", "2026", "213.docx"))
+    assert "青溪县开展冬季安全检查" in "".join(p.text for p in new.paragraphs)
+    for path, ino in docs.items():
+        assert os.stat(os.path.join(again, os.path.relpath(path, live))).st_ino == ino  # the same file

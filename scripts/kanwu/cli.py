@@ -146,8 +146,9 @@ def new(ctx, unit, category, title, day, authors, classification, urgency):
 @click.option("--author", "authors", multiple=True, help="撰稿人，可写多次（默认：文档末尾的“撰稿人：……”）")
 @click.option("--event-at", help="突发事件：事件发生时间，如 \"2026-11-23 07:00+08:00\"")
 @click.option("--reported-at", help="突发事件：首次报告时间")
+@click.option("--dry-run", is_flag=True, help="只显示导入后的稿件，不写文件")
 @click.pass_context
-def import_(ctx, source, unit, category, day, classification, urgency, title, authors, event_at, reported_at):
+def import_(ctx, source, unit, category, day, classification, urgency, title, authors, event_at, reported_at, dry_run):
     """把信息员的 Word 文档（.docx；装有 LibreOffice 时也可以是 .doc、.wps）导入为一条信息。
 
     识别文档里的标题（第一段居中或加粗）、来源行（某某县委办，对应报送单位）、
@@ -164,7 +165,11 @@ def import_(ctx, source, unit, category, day, classification, urgency, title, au
     config = load_config(root)
     made = importer.import_docx(config, source, unit=unit, category=category, day=day or _today(),
                                 classification=classification, urgency=urgency, title=title, authors=authors,
-                                event_at=event_at, reported_at=reported_at)
+                                event_at=event_at, reported_at=reported_at, dry_run=dry_run)
+    if dry_run:
+        click.echo(f"将导入为 {made.path}" + (f"（另有图片 {'、'.join(made.assets)}）" if made.assets else "") + "：")
+        click.echo(made.text, nl=False)
+        return
     for asset in made.assets:
         click.echo(f"已复制图片 {asset}")
     problems = [p for p in validate.load_repository(root).problems if p.path in (made.path, *made.assets)]

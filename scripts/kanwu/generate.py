@@ -42,6 +42,11 @@ def issue_pdf(issue: Issue) -> str:
     return f"pdf/{issue.periodical}/{issue.year:04d}/{issue.number:03d}.pdf"
 
 
+def issue_docx(issue: Issue) -> str:
+    """The issue as a Word document (word/export.py), beside its PDF."""
+    return f"docx/{issue.periodical}/{issue.year:04d}/{issue.number:03d}.docx"
+
+
 def correction_pdf(issue: Issue) -> str:
     """The 勘误 notice of an issue with corrections (its own PDF stays as sent)."""
     return f"pdf/{issue.periodical}/{issue.year:04d}/{issue.number:03d}-correction.pdf"
@@ -247,7 +252,8 @@ class Site:
         return "".join("1" if self.today > ins.due else "0" for ins in item.instructions)
 
     def issue_key(self, issue: Issue) -> str:
-        parts = [issue.revision, str(issue_pdf(issue) in self.pdfs), str(self.view.redacted.get(issue.key, 0))]
+        parts = [issue.revision, str(issue_pdf(issue) in self.pdfs), str(issue_docx(issue) in self.pdfs),
+                 str(self.view.redacted.get(issue.key, 0))]
         parts += [f"{i}:{self.view.items[i].revision}" for i in issue.item_ids]
         if self.config.periodicals[issue.periodical].instructions:
             parts += [self.deadlines(self.view.items[i]) for i in issue.item_ids]
@@ -398,8 +404,13 @@ class Site:
         p = self.config.periodicals[issue.periodical]
         title = f"{p.name}（{p.edition}）{issue.year}年第{issue.number}期"
         parts = ['<div class="kanwu-issue" data-pagefind-body markdown>', f"# {md(title)}", self.masthead(issue)]
+        downloads = []
         if issue_pdf(issue) in self.pdfs:
-            parts.append(f"[下载 PDF（印刷版）]({link(src, issue_pdf(issue))}){{ .md-button }}")
+            downloads.append(f"[下载 PDF（印刷版）]({link(src, issue_pdf(issue))}){{ .md-button }}")
+        if issue_docx(issue) in self.pdfs:
+            downloads.append(f"[下载 Word 文档（.docx）]({link(src, issue_docx(issue))}){{ .md-button }}")
+        if downloads:
+            parts.append(" ".join(downloads))
         hidden = self.view.redacted.get(issue.key)
         if hidden:
             parts.append(f'<p class="kanwu-redacted">本期另有 {hidden} 条信息超出“{render.esc(self.view.audience.name)}”'

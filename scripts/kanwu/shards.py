@@ -1,7 +1,7 @@
 """Releases share the bulk of their files: year folders live once in a store, releases link to them.
 
 A release of a ten-year archive holds ~110,000 files, almost all in folders that a day's
-publishing does not touch: ``items/<year>/<month>`` (~450 items each), ``periodicals/<p>/<year>``, ``pdf/<p>/<year>``
+publishing does not touch: ``items/<year>/<month>`` (~450 items each), ``periodicals/<p>/<year>``, ``pdf/<p>/<year>``, ``docx/<p>/<year>``
 and the search bundles ``pagefind-<year>`` (and ``pagefind-<year>-<month>``). Each of those *shards* is a folder in
 ``build/<audience>/store/`` and a relative symlink in every release that has it. A new release
 starts as a copy of the live one in which the shards are copied as links (a few hundred) and
@@ -21,9 +21,9 @@ import shutil
 import subprocess
 from collections.abc import Callable
 
-SHARD = re.compile(r"^(items/\d{4}/\d{2}|periodicals/[^/]+/\d{4}|pdf/[^/]+/\d{4}|pagefind-\d{4}(?:-\d{2})?)(?:/|$)")
-_ABOVE = re.compile(r"^(items|items/\d{4}|periodicals|periodicals/[^/]+|pdf|pdf/[^/]+)$")  # folders that hold shards
-LAYOUT = "2"  # which folders are shards: a release of another layout is never copied, only rebuilt
+SHARD = re.compile(r"^(items/\d{4}/\d{2}|periodicals/[^/]+/\d{4}|(?:pdf|docx)/[^/]+/\d{4}|pagefind-\d{4}(?:-\d{2})?)(?:/|$)")
+_ABOVE = re.compile(r"^(items|items/\d{4}|periodicals|periodicals/[^/]+|pdf|pdf/[^/]+|docx|docx/[^/]+)$")  # folders that hold shards
+LAYOUT = "3"  # which folders are shards: a release of another layout is never copied, only rebuilt
 
 
 def shard_of(rel: str) -> str | None:

@@ -199,7 +199,11 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
     previous = os.path.realpath(live) if os.path.islink(live) else ""
     full = why_full(work, previous, state, engine)
     incremental = not full
-    pdfs = rendering.paths if rendering else set()
+    word = {}
+    if rendering:  # the issues as Word documents too, cached by the same inputs
+        from .word import export as word_export
+        word = word_export.site_files(root, view, rendering.jobs, set(sealed or ()))
+    pdfs = (rendering.paths | set(word)) if rendering else set()
     sealed = sealed or {}
     site = generate.Site(view, pdfs=pdfs, evaluation=repo.evaluation, previous=last_keys, sealed=sealed)
     if sealed and max(sealed) >= (site.today - dt.timedelta(days=7)).year:  # the home page's week reaches a sealed year
@@ -218,6 +222,7 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
                 if rendering:
                     rendering.wait()  # no thread left using the workers the caller is about to close
                 raise
+        files.update(word)
         if rendering:
             waited = time.monotonic()
             files.update(rendering.result())

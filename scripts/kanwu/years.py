@@ -39,7 +39,8 @@ _YEAR_PAGE = re.compile(
     r"|months/(\d{4})-\d{2}\.md$"
     r"|notices/(\d{4})-(?:\d{2}|Q\d)\.md$"
     r"|pdf/notices/(\d{4})-(?:\d{2}|Q\d)\.pdf$"
-    r"|pdf/[^/]+/(\d{4})/)")
+    r"|pdf/[^/]+/(\d{4})/"
+    r"|docx/[^/]+/(\d{4})/)")
 
 
 def page_year(path: str) -> int | None:

@@ -89,6 +89,21 @@ def issue_docx(root: str, view: View, issue: Issue) -> bytes:
     _tail(doc, text)
     out = io.BytesIO()
     doc.save(out)
+    return _reproducible(out.getvalue(), issue.published or issue.date)
+
+
+def _reproducible(data: bytes, day) -> bytes:
+    """The same bytes from the same issue: the zip's entries dated by the issue, not by the clock
+    (python-docx stamps each part with the time it was written)."""
+    import zipfile
+    stamp = (max(day.year, 1980), day.month, day.day, 0, 0, 0)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            dst.writestr(entry, src.read(info.filename))
     return out.getvalue()
 
 
@@ -391,6 +406,59 @@ def _field(par, code: str, shown: str) -> None:
             el.set(qn("xml:space"), "preserve")
             el.text = text
         run._r.append(el)
+
+
+CACHE_DIR = "docx-cache"
+_CODE = ("export.py", "blocks.py", os.path.join("..", "pdf", "document.py"), os.path.join("..", "render.py"))
+
+
+def code_fingerprint() -> str:
+    """What shapes a .docx besides its issue's inputs: this code and python-docx's version."""
+    import hashlib
+    from importlib.metadata import version
+    h = hashlib.sha256(version("python-docx").encode())
+    here = os.path.dirname(os.path.abspath(__file__))
+    for name in _CODE:
+        with open(os.path.join(here, name), "rb") as fh:
+            h.update(fh.read())
+    return h.hexdigest()
+
+
+def site_files(root: str, view: View, jobs: dict, skip: set = frozenset()) -> dict:
+    """{docx/<p>/<year>/<n>.docx: cached file} for every issue of the view but those of the years
+    in ``skip`` (sealed: kept as they are). Cached by the inputs of the issue's PDF job (``jobs``,
+    by PDF path) and this code: a day's build writes the new issue's only."""
+    import hashlib
+    import zipfile
+
+    from .. import workdir
+    from ..generate import CachedFile, issue_pdf
+    from ..cache import fork_map
+    out, missing = {}, []
+    salt = code_fingerprint()
+    for issue in view.issues:
+        job = jobs.get(issue_pdf(issue))
+        if issue.year in skip or job is None or not job.inputs:
+            continue
+        key = hashlib.sha256((salt + job.inputs).encode()).hexdigest()[:32]
+        path = workdir.path(root, CACHE_DIR, key + ".docx")
+        if not zipfile.is_zipfile(path):  # missing, or cut short
+            missing.append((issue, path))
+        out[issue_docx_path(issue)] = CachedFile(path)
+
+    def make(task) -> None:
+        issue, path = task
+        write(path, issue_docx(root, view, issue))
+    if fork_map(make, missing, minimum=40) is None:  # ~60 ms each: a first build's thousands on every core
+        for task in missing:
+            make(task)
+    return out
+
+
+def issue_docx_path(issue: Issue) -> str:
+    """Its path in the site (generate.issue_docx)."""
+    from .. import generate
+    return generate.issue_docx(issue)
 
 
 def write(path: str, data: bytes) -> None:

@@ -123,8 +123,8 @@ def paragraphs(path: str) -> list[Paragraph]:
 def import_docx(config: Config, source: str, unit: str | None = None, category: str | None = None,
                 day: dt.date | None = None, classification: str | None = None, urgency: str | None = None,
                 title: str | None = None, authors: tuple = (), event_at: str | None = None,
-                reported_at: str | None = None) -> Imported:
-    """Write the item made from ``source``; return what was written."""
+                reported_at: str | None = None, dry_run: bool = False) -> Imported:
+    """Write the item made from ``source``; return what was written (``dry_run``: would be)."""
     import mammoth
     with tempfile.TemporaryDirectory(prefix="kanwu-import-") as work:
         path = to_docx(source, work)
@@ -211,6 +211,9 @@ def import_docx(config: Config, source: str, unit: str | None = None, category: 
         front += [f"event_at: {event_at}", f"reported_at: {reported_at}"]
     front.append(f"authors: [{', '.join(quote(a) for a in authors)}]")
     text = "---\n" + "\n".join(front) + "\n---\n\n" + body
+    made = Imported(rel, text, [os.path.join(load.ASSETS_DIR, n) for n, _ in assets], found)
+    if dry_run:
+        return made
     full = os.path.join(config.root, rel)
     os.makedirs(os.path.dirname(full), exist_ok=True)
     written = []
@@ -227,7 +230,7 @@ def import_docx(config: Config, source: str, unit: str | None = None, category: 
         for target in written:  # all or nothing
             os.unlink(target)
         raise
-    return Imported(rel, text, [os.path.join(load.ASSETS_DIR, n) for n, _ in assets], found)
+    return made
 
 
 # -- mammoth's HTML → Markdown ------------------------------------------------------------------
