@@ -79,7 +79,7 @@ def test_doctor_says_what_is_true(tree, tmp_path):
     assert result.exit_code == 1
     assert f"✓ 发布目录 {tmp_path / 'no' / 'srv'} 不存在；首次发布时会在 {tmp_path} 下创建" in result.output
     assert "可写" not in result.output.split("发布目录")[1].split("\n")[0]
-    assert f"✗   口令文件 /etc/kanwu/quanti.htpasswd：不存在或不可读" in result.output
+    assert "✗   口令文件 /etc/kanwu/quanti.htpasswd：不存在或不可读" in result.output
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0o500)

@@ -22,7 +22,7 @@ import time
 
 import pytest
 
-from conftest import BROWSER_ARGS, copy_sample
+from conftest import copy_sample
 
 HOSTS = {"quanti": "quanti.localhost", "lingdao": "lingdao.localhost"}
 USERS = {"quanti": ("staff", "quanti-pw"), "lingdao": ("leader", "lingdao-pw")}

@@ -98,6 +98,11 @@ _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
 _DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)\s*(Z|[+-]\d{2}:?\d{2})?$", re.ASCII)
 
 
+def title_message(limit: int) -> str:
+    """What both ``kanwu check`` (a warning) and the web form (a refusal) say of a long title."""
+    return f"超过 {limit} 字，标题应一句话点明主旨，请压缩"
+
+
 def nearest(word: str, options) -> str:
     """A "did you mean" suffix, or ''."""
     close = difflib.get_close_matches(word, list(options), n=3, cutoff=0.5)

@@ -21,8 +21,19 @@ _FULL_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}  # ０-９ Ａ-Ｚ 
 ASSETS_DIR = "content/assets"
 ID_PATTERN = re.compile(r"^(\d{4})(\d{2})(\d{2})-([a-z][a-z0-9-]*)-(\d{2,3})$", re.ASCII)  # ASCII digits only: "２０２６" is not a year here
 PLACEHOLDER = "（在这里写正文"  # the opening of the body scaffold.py writes
+# The web form (Decap CMS) names a second entry with the same name "<name>-1", "<name>-2", ...
+_FORM_SUFFIX = re.compile(r"^(\d{8}-[a-z][a-z0-9-]*-)(\d{2,3})-(\d{1,2})$", re.ASCII)
 _FENCE = re.compile(r"^---[ \t]*$")
 _END = re.compile(r"^(---|\.\.\.)[ \t]*$")
+
+
+def _renamed_hint(stem: str) -> str:
+    m = _FORM_SUFFIX.match(stem)
+    if not m:
+        return "例如 20261103-qingxi-01.md；用 kanwu new 生成可避免此问题"
+    number = int(m.group(2)) + int(m.group(3))
+    return (f"这是同一单位同一天的又一条（网页表单遇到重名时在文件名后加了“-{m.group(3)}”）："
+            f"改名为 {m.group(1)}{number:0{len(m.group(2))}d}.md，该序号已被占用时顺延")
 
 
 def decode(raw: bytes, rel: str) -> tuple[str | None, list[Problem]]:
@@ -135,7 +146,7 @@ def load_item(root: str, rel: str, config) -> tuple[Item | None, list[Problem]]:
         problems.append(Problem(rel, 1, 1, ERROR, "", f"文件名“{stem}”不符合“年月日-单位编号-序号”的格式"
                                 + ("：里面有全角字符" if ascii_stem != stem else ""),
                                 f"改名为 {ascii_stem}.md" if ascii_stem != stem and ID_PATTERN.match(ascii_stem)
-                                else "例如 20261103-qingxi-01.md；用 kanwu new 生成可避免此问题"))
+                                else _renamed_hint(stem)))
     if values.get("classification") in fields.SECRET_LEVELS and "secrecy_period" not in values:
         report("classification", f"密级为{values['classification']}时必须写保密期限 secrecy_period",
                "加一行：secrecy_period: 1年")
@@ -155,7 +166,7 @@ def load_item(root: str, rel: str, config) -> tuple[Item | None, list[Problem]]:
                                 "把这一段换成信息正文"))
     title = values.get("title", "")
     if len(title) > config.long_title_chars:
-        report("title", f"标题有 {len(title)} 字，超过 {config.long_title_chars} 字", "标题应一句话点明主旨，请压缩", WARNING)
+        report("title", f"标题有 {len(title)} 字，{fields.title_message(config.long_title_chars)}", "", WARNING)
     n = body_chars(body)
     if values.get("category") == "动态" and n > config.long_body_chars:
         problems.append(Problem(rel, body_line, 1, WARNING, "", f"动态类信息正文有 {n} 字，远超常见的 200～300 字",

@@ -273,7 +273,7 @@ def _compute(data, period: Period, evaluation: Evaluation, today: dt.date) -> Re
     - quota: working days before ``today`` in the period, and weeks whose last working day is in
       the period and before ``today`` (the whole week's submissions count);
     - best items: months whose first day is in the period."""
-    config, items, issues = data.config, data.items, data.issues
+    config, items = data.config, data.items
     rules = config.scoring
     rows = {uid: UnitRow(uid, u.name, u.kind, research_minimum=u.research_minimum) for uid, u in config.units.items()}
     officers: dict = {}

@@ -121,8 +121,10 @@ def _check_rest(root, repo, local, links, manifest_files, manifests, ahead, unre
     from .stats import load_evaluation
     repo.evaluation, problems = load_evaluation(root, config.units, (repo.known or set(repo.items)) | unreadable)
     repo.problems += problems
+    from .cms import stale as stale_cms
     from .review import backdated, stale_codeowners
     repo.problems += stale_codeowners(root, config)
+    repo.problems += stale_cms(root, config)
     repo.problems += backdated(root, repo.items, config.git_record_since, config.backdate_hours)
     repo.problems.sort()
 
