@@ -20,31 +20,12 @@ import pickle
 import stat
 import time
 
-from . import workdir
+from . import fingerprint, workdir
 
-_PACKAGE = os.path.dirname(os.path.abspath(__file__))
 _RACY_NS = 2_000_000_000
-_code_salt = ""
-
-
-def code_salt() -> str:
-    """A hash of kanwu's own source: a new version never reuses an old version's results."""
-    global _code_salt
-    if not _code_salt:
-        h = hashlib.sha256()
-        for dirpath, dirnames, filenames in os.walk(_PACKAGE):
-            dirnames.sort()
-            for name in sorted(filenames):
-                if name.endswith(".py"):
-                    with open(os.path.join(dirpath, name), "rb") as fh:
-                        h.update(name.encode() + b"\0" + fh.read())
-        _code_salt = h.hexdigest()
-    return _code_salt
-
-
 def salt(root: str, inputs: tuple[str, ...] = (), extra: str = "") -> str:
     """kanwu's source, the configuration files ``inputs`` and ``extra``: what a cached result depends on."""
-    h = hashlib.sha256(f"{code_salt()}|{extra}".encode())
+    h = hashlib.sha256(f"{fingerprint.package()}|{extra}".encode())
     for rel in inputs:
         try:
             with open(os.path.join(root, rel), "rb") as fh:

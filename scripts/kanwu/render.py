@@ -37,8 +37,16 @@ class RenderError(ValueError):
     pass
 
 
-# Bump when the rendering or the allow-list changes: cached bodies are then rendered again.
-_CACHE_VERSION = f"3-{nh3.__version__ if hasattr(nh3, '__version__') else ''}-{markdown.__version__}-{sorted(ALLOWED_TAGS)}"
+def _cache_version() -> str:
+    """What a cached body was rendered by: this module's code (and what it imports) and the
+    versions of Python-Markdown and nh3. Any change renders the bodies again."""
+    from . import fingerprint
+    if not _VERSION:
+        _VERSION.append(fingerprint.code(fingerprint.BODY) + fingerprint.versions("markdown", "nh3"))
+    return _VERSION[0]
+
+
+_VERSION: list = []
 
 
 _CACHE: dict = {}  # shard (first two hex digits of the key) -> {sha1(prefix, markdown): html}
@@ -69,7 +77,7 @@ def _shard(name: str) -> dict:
             try:
                 with open(os.path.join(_FOLDER[0], f"{name}.pickle"), "rb") as fh:
                     version, data = pickle.load(fh)
-                if version == _CACHE_VERSION and isinstance(data, dict):
+                if version == _cache_version() and isinstance(data, dict):
                     got = data
             except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError):
                 pass
@@ -85,7 +93,7 @@ def save_cache() -> None:
     if not _FOLDER[0]:
         return
     for name in sorted(_DIRTY):
-        write_pickle(os.path.join(_FOLDER[0], f"{name}.pickle"), (_CACHE_VERSION, _CACHE[name]))
+        write_pickle(os.path.join(_FOLDER[0], f"{name}.pickle"), (_cache_version(), _CACHE[name]))
     _DIRTY.clear()
 
 

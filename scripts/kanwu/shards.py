@@ -23,7 +23,6 @@ from collections.abc import Callable
 
 SHARD = re.compile(r"^(items/\d{4}/\d{2}|periodicals/[^/]+/\d{4}|(?:pdf|docx)/[^/]+/\d{4}|pagefind-\d{4}(?:-\d{2})?)(?:/|$)")
 _ABOVE = re.compile(r"^(items|items/\d{4}|periodicals|periodicals/[^/]+|pdf|pdf/[^/]+|docx|docx/[^/]+)$")  # folders that hold shards
-LAYOUT = "3"  # which folders are shards: a release of another layout is never copied, only rebuilt
 
 
 def shard_of(rel: str) -> str | None:

@@ -390,7 +390,8 @@ def engine_fingerprint(root: str) -> str:
 
     import material
     import mkdocs
-    h = hashlib.sha256(f"{mkdocs.__version__}|{getattr(material, '__version__', '')}|{shards.LAYOUT}".encode())
+    from . import fingerprint  # and the layout of shared folders: shards.py's code
+    h = hashlib.sha256(f"{mkdocs.__version__}|{getattr(material, '__version__', '')}|{fingerprint.code(fingerprint.LAYOUT)}".encode())
     paths = [os.path.join(root, "mkdocs.yml")]
     for dirpath, _, names in os.walk(os.path.join(root, "theme", "overrides")):
         paths += [os.path.join(dirpath, n) for n in sorted(names)]

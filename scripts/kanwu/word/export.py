@@ -409,19 +409,12 @@ def _field(par, code: str, shown: str) -> None:
 
 
 CACHE_DIR = "docx-cache"
-_CODE = ("export.py", "blocks.py", os.path.join("..", "pdf", "document.py"), os.path.join("..", "render.py"))
 
 
 def code_fingerprint() -> str:
-    """What shapes a .docx besides its issue's inputs: this code and python-docx's version."""
-    import hashlib
-    from importlib.metadata import version
-    h = hashlib.sha256(version("python-docx").encode())
-    here = os.path.dirname(os.path.abspath(__file__))
-    for name in _CODE:
-        with open(os.path.join(here, name), "rb") as fh:
-            h.update(fh.read())
-    return h.hexdigest()
+    """What shapes a .docx besides its issue's inputs: this code, what it imports, python-docx."""
+    from .. import fingerprint
+    return fingerprint.code(fingerprint.DOCX) + fingerprint.versions("python-docx")
 
 
 def site_files(root: str, view: View, jobs: dict, skip: set = frozenset()) -> dict:
