@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test check clean bench bench-smoke
+.PHONY: setup demo test check clean bench bench-smoke docs
 
 setup: $(STAMP)
 
@@ -25,7 +25,11 @@ demo: setup
 	@echo "网站已生成：site/quanti（全体）、site/lingdao（领导），每期的 PDF 和 Word 文档在各期页面下载。预览：$(BIN)/python -m http.server -d site 8000"
 
 test: setup
+	$(BIN)/ruff check --quiet scripts tests
 	$(BIN)/python -m pytest -q
+
+docs: setup
+	PYTHONPATH=scripts $(BIN)/cog -r README.md
 
 bench: setup
 	$(BIN)/python scripts/bench.py --sizes 5000 20000 50000 --out BENCHMARKS.md

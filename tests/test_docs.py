@@ -35,3 +35,15 @@ def test_every_command_has_chinese_help():
     for name in cli.commands:
         out = CliRunner().invoke(cli, [name, "--help"]).output
         assert out.startswith("用法：") and re.search(r"[\u4e00-\u9fff]{4}", out)
+
+
+def test_the_readme_tables_are_the_codes(tmp_path):
+    """The field and command tables are generated (cog, from fields.FIELDS and the commands'
+    --help): ``make docs`` rewrites them; a table edited by hand, or code changed without
+    regenerating, fails here."""
+    from cogapp import Cog
+    assert Cog().main(["cog", "--check", os.path.join(ROOT, "README.md")]) == 0, "README.md is stale: run make docs"
+    stale = tmp_path / "README.md"
+    stale.write_text(README.replace("| `urgency` | 是 | 紧急程度：平件、加急、特急 |", "| `urgency` | 是 | 紧急程度 |"),
+                     encoding="utf-8")
+    assert Cog().main(["cog", "--check", str(stale)]) == 5  # cog's exit status for a stale file

@@ -741,3 +741,20 @@ def test_a_first_build_and_a_changed_theme_say_why_everything_was_built(tmp_path
         fh.write("\n# a comment changes the engine's fingerprint\n")
     result = tree.run("build", "--no-pdf", "--audience", "lingdao")
     assert "完整构建：主题、网站配置或 MkDocs/Material 版本已改动。" in result.output, result.output
+
+
+def test_a_build_says_why_it_generated_every_years_pages(tmp_path, monkeypatch):
+    """years.plan's reasons for reading every year (it used to return None silently)."""
+    from kanwu import fingerprint
+    tree = copy_sample(tmp_path / "repo")
+    assert tree.run("build", "--no-pdf", "--audience", "lingdao").exit_code == 0
+    result = tree.run("build", "--no-pdf", "--audience", "lingdao")
+    assert "完整构建" not in result.output and "全部年份" not in result.output, result.output  # a day's build
+    with open(os.path.join(tree.root, "content", "kanwu.yml"), "a", encoding="utf-8") as fh:
+        fh.write("\n# 一行注释也是配置的改动\n")
+    result = tree.run("build", "--no-pdf", "--audience", "lingdao")
+    assert "全部年份的页面重新生成：配置已改动（kanwu.yml 或 units.yml）。" in result.output, result.output
+    assert "完整构建" not in result.output  # the live release was still reused
+    monkeypatch.setattr(fingerprint, "package", lambda *a: "another version of kanwu")
+    result = tree.run("build", "--no-pdf", "--audience", "lingdao")
+    assert "全部年份的页面重新生成：kanwu 的代码已更新。" in result.output, result.output

@@ -71,7 +71,7 @@ def _root(ctx) -> str:
 @click.option("--fix", is_flag=True, help="先删掉看不见的字符（零宽空格、软连字符等，换行类改为换行），再检查")
 @click.pass_context
 def check(ctx, paths, rev, fmt, strict, fix):
-    """检查信息稿件和期的清单，一次列出全部问题。
+    """检查全部稿件和清单，一次列出全部问题（一个文件里的几处错误也一次列出）；--changed origin/main 只报告分支改动引起的问题：改动的文件里的，以及改动在别处引起的错误（删掉或改动已签发的期用到的信息，错误记在清单上，也在改动的信息上标出）；--format json/github 供 CI 使用；--strict 把警告当错误；--fix 先删掉从 Word 带来的看不见的字符（零宽空格、软连字符、垂直制表符等，换行类改为换行）。Word 的项目符号（私用区字符）和印刷字体里没有的字报错并给出行列。
 
     每个问题一行：路径:行:列: 错误|警告 字段 — 问题（怎么改）。
     有错误时退出码为 1。
@@ -149,7 +149,7 @@ def new(ctx, unit, category, title, day, authors, classification, urgency):
 @click.option("--dry-run", is_flag=True, help="只显示导入后的稿件，不写文件")
 @click.pass_context
 def import_(ctx, source, unit, category, day, classification, urgency, title, authors, event_at, reported_at, dry_run):
-    """把信息员的 Word 文档（.docx；装有 LibreOffice 时也可以是 .doc、.wps）导入为一条信息。
+    """把信息员的 Word 文档导入为一条信息（.doc、.wps 经 LibreOffice 转换）：识别居中或加粗的标题、来源行（某某县委办，对应报送单位）、手写的“一、”“（一）”小标题、文末撰稿人；清除全角空格缩进和看不见的字符；图片复制到 content/assets/；文档里没有、选项（--unit --category --date --title --author --classification）也没给的字段逐条列出，不猜；导入后立即做 kanwu check 的同一检查。
 
     识别文档里的标题（第一段居中或加粗）、来源行（某某县委办，对应报送单位）、
     手写的“一、”“（一）”小标题、文末的撰稿人和联系电话；清除全角空格缩进、
@@ -188,6 +188,14 @@ def schema():
     click.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))
 
 
+def _say_why(result) -> None:
+    """Why a build did more than a day's work (as Sphinx says why it reads every document)."""
+    if result.full:
+        click.echo(f"　　完整构建：{result.full}。")
+    if result.every_year and result.every_year != result.full:
+        click.echo(f"　　全部年份的页面重新生成：{result.every_year}。")
+
+
 @cli.command(context_settings=CONTEXT)
 @click.argument("periodical", metavar="刊物")
 @click.option("--date", "day", callback=_date, help="本期日期（默认今天）")
@@ -196,7 +204,7 @@ def schema():
 @click.option("--skip-holiday", is_flag=True, help="非工作日什么也不做（定时任务用）")
 @click.pass_context
 def assemble(ctx, periodical, day, chain, dry_run, skip_holiday):
-    """为刊物生成下一期的清单（草稿），供编辑调整后签发。
+    """为“上报、内参、汇要、重要信息”生成下一期的清单草稿，并说明其余候选为什么没选；--dry-run 只显示。
 
     刊物可写编号（daily）或版别（上报、内参、汇要、重要信息）。
     列出选中的信息，并说明其余候选为什么没有选；因每期上限没选上的留待下一期（上报 7 天内、内参 28 天内）。
@@ -246,7 +254,7 @@ def assemble(ctx, periodical, day, chain, dry_run, skip_holiday):
               help="给旧版 kanwu 签发、没有封记的期补上封记（签发人核对无误后）；PATH 可以是文件夹，如 issues/")
 @click.pass_context
 def sign(ctx, path, day, by, reseal):
-    """签发一期：记录签发人、签发时间、每条信息的内容指纹和整期的封记，此后清单不能再改，信息改动须登记勘误。
+    """签发：写入签发人（默认取 git 的 user.name）、签发时间、每条信息的内容指纹和整期封记；kanwu sign issues/ --reseal 给旧版签发、没有封记的各期补封记。
 
     \b
     例：kanwu sign issues/daily/2026/012.yml --by 周正平
@@ -318,7 +326,7 @@ def _reseal(root: str, rel: str) -> None:
 @click.option("--date", "day", callback=_date, help="勘误日期（默认今天）")
 @click.pass_context
 def correct(ctx, item_id, what, by, day):
-    """登记勘误：信息文件改好之后运行，在采用它的每一期已签发清单里记下勘误，并保留签发时的原文。
+    """登记勘误：信息改好后运行，在采用它的每一期已签发清单里记下勘误，并把签发时的原文保留在 issues/sent/。
 
     \b
     已签发各期的印刷版 PDF 保持原样；网站显示更正后的正文并注明勘误，另发一份勘误通知。
@@ -351,7 +359,7 @@ def _git_user(root: str) -> str:
 @click.option("--date", "day", callback=_date, help="按哪一天计算（默认今天）")
 @click.pass_context
 def status(ctx, day):
-    """编辑的每日问题：哪些信息还没被采用、哪些期未签发、各刊下一期的期号。"""
+    """未采用的信息、各刊的候选（上报近 7 天、内参近 28 天未采用的，按编号、标题、单位、已等天数；因每期上限没选上的留待下一期）、未签发的期、各刊下一期期号。"""
     repo = validate.load_checked(_root(ctx))
     click.echo(status_mod.report(repo, day or _today()))
 
@@ -362,7 +370,7 @@ def status(ctx, day):
 @click.option("--no-pdf", is_flag=True, help="不生成 PDF")
 @click.pass_context
 def build(ctx, audiences, all_audiences, no_pdf):
-    """构建内网网站（每个阅读范围一个），生成检索索引和各期 PDF，然后一次切换上线。
+    """生成网站（默认最低的阅读范围；--audience 领导、--all-audiences），含检索索引、PDF 和每期的 Word 文档（各期页面上“下载 Word 文档”，按本期输入缓存，每天只生成新的一期），完成后一次切换上线。
 
     网站在 site/<阅读范围>/，可用任何静态网站服务器发布，
     也可以 python3 -m http.server -d site/quanti 预览。
@@ -382,8 +390,7 @@ def build(ctx, audiences, all_audiences, no_pdf):
         click.echo(f"阅读范围 {result.audience}：{result.pages} 个页面、{result.pdfs} 份 PDF，"
                    f"改写 {result.written} 个源文件，删除 {result.removed} 个；用时 {result.seconds:.1f} 秒"
                    f"（{'，'.join(f'{n} {t:.1f}' for n, t in result.phases)}）。已上线：{os.path.relpath(result.live, root)}")
-        if result.full:
-            click.echo(f"　　完整构建：{result.full}。")
+        _say_why(result)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -394,11 +401,7 @@ def build(ctx, audiences, all_audiences, no_pdf):
 @click.option("--out", type=click.Path(file_okay=False), metavar="目录", default="build/docx", show_default=True, help="输出目录")
 @click.pass_context
 def docx(ctx, periodical, number, year, audience, out):
-    """把一期（或一个刊物的全部各期）导出为 Word 文档（.docx），版式同印刷简报：
-
-    A4、版心 156×225 毫米、仿宋_GB2312 三号、每页 22 行、红色报头和红线、
-    页码“— N —”、版记在末页下端。字体按 Word 的名称（仿宋_GB2312、方正小标宋简体、
-    楷体_GB2312、黑体）写入，中文字体（eastAsia）也一并设置。
+    """把一期导出为 Word 文档（省里的报送系统收 .docx），版式同 PDF：A4、版心 156×225 毫米（对称页边距）、仿宋_GB2312 三号、固定行距 28.95 磅、标题方正小标宋简体二号、来源和编者按楷体_GB2312、红色报头和红线、页码“— N —”在外侧、版记在末页；每个字都写明中文字体（w:eastAsia）；--audience 同 kanwu pdf，超出阅读范围的信息不进文档。
 
     \b
     例：kanwu docx 上报 212
@@ -424,7 +427,7 @@ def docx(ctx, periodical, number, year, audience, out):
 @click.option("--out", type=click.Path(file_okay=False), metavar="目录", default="build/pdf", show_default=True, help="输出目录")
 @click.pass_context
 def pdf(ctx, periodical, number, year, audience, copies, out):
-    """按印刷简报格式生成各期 PDF（A4、GB/T 9704-2012 版心、仿宋三号、红色报头）。
+    """生成印刷版 PDF（PDF/A-2b，档案用，元数据含刊名、期号、日期、密级、编印单位）；--copies 1-40 为涉密期加印份号（左上角第一行，6 位）；双面印刷的刊物（double_sided，默认是）版记总在偶数页。
 
     不写刊物时生成该阅读范围内的全部各期；未改动的期直接取缓存。
 
@@ -470,7 +473,7 @@ def pdf(ctx, periodical, number, year, audience, copies, out):
 @click.option("--out", type=click.Path(dir_okay=False), metavar="文件", help="写入文件（xlsx 必须指定）")
 @click.pass_context
 def stats(ctx, period, day, unit, officers, audience, fmt, out):
-    """信息工作统计：各单位报送、采用、上级采用、批示、缺报、迟报、得分和排名。
+    """统计和排名：--period week/last-week/month/quarter/year/yesterday/2026-11/2026-Q4/起:止，--unit、--officers，--audience 范围（默认最低的范围；全部 统计所有信息），--format csv/xlsx --out 文件。
 
     分值按 content/kanwu.yml 的 scoring 计算；月度最佳信息和通报批评记录在 content/evaluation.yml。
 
@@ -536,7 +539,7 @@ def preview(ctx, rev, out, summary):
 @click.option("--local", metavar="地址", help="表单连接本机的 decap-server（试用，不需要 git 网站），如 http://localhost:8081/api/v1")
 @click.pass_context
 def cms(ctx, out, local):
-    """生成信息员的网页报送表单（Decap CMS，中文界面）的设置 content/cms.yml。
+    """生成信息员的网页报送表单（Decap CMS，中文界面，编辑工作流：保存即生成分支和合并请求）的设置 content/cms.yml，字段、单位、类别由字段声明和名册生成；--out 生成表单的静态文件；设置见 content/help/admin.md。
 
     表单的字段由稿件字段声明、content/units.yml 和 content/kanwu.yml 生成：报送单位、类别、
     紧急程度、密级是下拉选项，文件名按“日期-单位-01”生成；信息员点“保存”后，
@@ -561,7 +564,7 @@ def cms(ctx, out, local):
 @click.option("--check", "check_only", is_flag=True, help="只检查已提交的文件是否过期，不写文件")
 @click.pass_context
 def codeowners(ctx, check_only):
-    """根据单位名册生成 .github/CODEOWNERS：各单位的稿件由其审核编辑审，期的清单和设置由签发人审。"""
+    """由单位名册生成 .github/、.gitlab/、.gitea/ 下的 CODEOWNERS；过期时 kanwu check 报错。"""
     from . import review
     root = _root(ctx)
     config = load_config(root)
@@ -649,8 +652,7 @@ def publish(ctx, site_root, state, no_pdf):
     for r in site_mod.publish(root, site_root, pdf=not no_pdf):
         click.echo(f"已上线 {r.audience}：{r.pages} 个页面（重新生成 {r.written} 个）、{r.pdfs} 份 PDF"
                    f"（{os.path.basename(r.release)}，{r.seconds:.1f} 秒）")
-        if r.full:
-            click.echo(f"　　完整构建：{r.full}。")
+        _say_why(r)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -661,7 +663,7 @@ def publish(ctx, site_root, state, no_pdf):
 @click.option("--steps", type=click.IntRange(min=1), default=1, show_default=True, metavar="步数", help="回退几个版本")
 @click.pass_context
 def rollback(ctx, site_root, state, audience, to, steps):
-    """回退：把上线链接指回更早的版本（默认上一版）。全部阅读范围一起回退，找不到目标时什么也不动。
+    """回到上一版；--steps 3 回退三版，--to 编号 回到指定版本（全部阅读范围一起）；只回到上线过的版本（发布中途被中断、构建完未上线的版本不算，下次发布时删掉）。
 
     \b
     例：kanwu rollback --site-root /srv/kanwu
@@ -705,7 +707,7 @@ def releases(ctx, site_root, state):
 @click.option("--htpasswd-dir", metavar="目录", help="口令文件所在目录（文件名为 <阅读范围>.htpasswd），代替配置中的路径")
 @click.pass_context
 def serve_config(ctx, server, site_root, listen, http_listen, server_name, tls_cert, tls_key, htpasswd_dir):
-    """生成网站服务器配置：每个阅读范围一个域名和访问规则，口令只经 HTTPS，内容安全策略只许加载本站文件。
+    """生成网站服务器配置：每个阅读范围一个域名和访问规则，口令只经 HTTPS，内容安全策略只许加载本站文件；也可 apache。
 
     \b
     例：kanwu serve-config nginx > /etc/nginx/sites-available/kanwu
@@ -741,7 +743,7 @@ def doctor(ctx, site_root, htpasswd_dir):
 @click.option("--seed", type=int, default=1, show_default=True, help="随机种子：同样的种子生成同样的档案")
 @click.pass_context
 def synth(ctx, out, items, years, seed):
-    """生成一个合成档案（用于性能测试）：单位、信息、续报、批示和各刊已签发的各期，全部通过检查。
+    """生成合成档案（性能测试用）：--items 50000 --years 10 --seed 1，全部通过检查。
 
     \b
     例：kanwu synth /tmp/archive-50k --items 50000 --years 10
@@ -756,7 +758,7 @@ def synth(ctx, out, items, years, seed):
 @click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, metavar="地址:端口", help="本机预览地址")
 @click.pass_context
 def serve(ctx, audience, dev_addr):
-    """本机预览网站：稿件或清单一改动就重新生成，浏览器自动刷新（不生成 PDF）。
+    """本机预览（http://127.0.0.1:8000/）：稿件或清单一改动就重新生成，浏览器自动刷新（不生成 PDF）。
 
     \b
     例：kanwu serve，然后打开 http://127.0.0.1:8000/

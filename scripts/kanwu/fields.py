@@ -28,6 +28,7 @@ class Field:
     example: str = ""
     parts: tuple = ()  # for records: the fields of each record
     printed: bool = True  # part of what an issue prints: changing it after publication needs a correction
+    when: str = ""  # Chinese: when a field that is not always required is (README's field table)
 
 
 FEEDBACK = (
@@ -57,12 +58,13 @@ FIELDS: tuple[Field, ...] = (
     Field("category", "choice", "信息类别", True, CATEGORIES, "动态"),
     Field("urgency", "choice", "紧急程度", True, URGENCIES, "平件"),
     Field("classification", "choice", "密级；不写不会当作公开，而是报错", True, CLASSIFICATIONS, "内部"),
-    Field("secrecy_period", "text", "保密期限，密级为秘密或机密时必填，例如“1年”", example="1年"),
+    Field("secrecy_period", "text", "保密期限，密级为秘密或机密时必填，例如“1年”", example="1年", when="秘密、机密时必填"),
     Field("authors", "list", "撰稿人（信息员）姓名列表", True, example="[张晓燕]"),
     Field("event_at", "datetime", "事件发生时间（年-月-日 时:分+08:00），突发事件必填",
-          example="2026-11-05 07:40+08:00"),
-    Field("reported_at", "datetime", "首次报告时间（年-月-日 时:分+08:00），突发事件必填", example="2026-11-05 09:10+08:00"),
-    Field("follow_up_of", "ref", "续报：所续报的上一条信息的编号", example="20261105-yingji-01"),
+          example="2026-11-05 07:40+08:00", when="突发事件必填"),
+    Field("reported_at", "datetime", "首次报告时间（年-月-日 时:分+08:00），突发事件必填", example="2026-11-05 09:10+08:00",
+          when="突发事件必填"),
+    Field("follow_up_of", "ref", "续报：所续报的上一条信息的编号", example="20261105-yingji-01", when="续报时"),
     Field("tags", "list", "关键词标签", example="[防汛, 安全生产]"),
     Field("summary", "text", "摘要：供《汇要》使用的一两句话；不写则取正文第一句"),
     Field("adopted_by", "records", "上级采用记录（发布后由信息科登记）", parts=ADOPTED_BY, printed=False),

@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import time
+import dataclasses
 from dataclasses import dataclass
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about its successor
@@ -51,6 +52,7 @@ class BuildResult:
     seconds: float
     phases: tuple = ()  # (name, seconds) of the steps: PDF, pages, MkDocs, search
     full: str = ""  # why every page was built, when the live release was not reused
+    every_year: str = ""  # why every year was read and its pages generated (years.plan), or ""
 
 
 @contextlib.contextmanager
@@ -91,11 +93,13 @@ def _release(root: str, aud, live: str, pdf: bool, workers, sigs: dict, whole: l
     """``build_release`` from the years ``load_for_build`` reads, or from all when those do not
     cover what the pages show. ``sigs``: taken before anything was read; ``whole``: [the whole
     repository] once read, for the next audience."""
-    repo, sealed = load_for_build(root, aud, sigs, whole)
+    repo, sealed, why = load_for_build(root, aud, sigs, whole)
     try:
-        return build_release(root, repo, aud, live, pdf, workers, sealed, sigs)
+        result = build_release(root, repo, aud, live, pdf, workers, sealed, sigs)
     except years_mod.ReadAll:
-        return build_release(root, _whole(root, whole), aud, live, pdf, workers, {}, sigs)
+        why = "生成页面时用到了未读入的年份"
+        result = build_release(root, _whole(root, whole), aud, live, pdf, workers, {}, sigs)
+    return dataclasses.replace(result, every_year=why) if why else result
 
 
 def _whole(root: str, whole: list):
@@ -105,15 +109,15 @@ def _whole(root: str, whole: list):
 
 
 def load_for_build(root: str, aud, sigs: dict, whole: list | None = None) -> tuple:
-    """(repository, sealed years). The repository holds the years whose pages may change
+    """(repository, sealed years, why every year is read or ""). The repository holds the years whose pages may change
     (``years.plan``, and those tied to them) and the years tied to those (what their pages show);
     every other year is sealed, given with what it gave the last build. ``sigs``: every year's
     file signatures, taken before reading (a file changed meanwhile is read again next time)."""
     whole = [] if whole is None else whole
     record = _read_record(workdir.path(root, aud.id, years_mod.RECORD))
-    dirty = years_mod.plan(record, root, page_salt(root, aud.id), engine_fingerprint(root), sigs) if record else None
+    dirty, why = years_mod.plan(record, root, page_salt(root, aud.id), engine_fingerprint(root), sigs)
     if dirty is None or whole:
-        return _whole(root, whole), {}
+        return _whole(root, whole), {}, why if dirty is None else ""
     kept, tied = record["years"], years_mod.ties(record["years"], {}, set())
     read = years_mod.around(dirty, tied)  # first from the record; then from what was read
     loaded = years_mod.around(read, tied) & set(sigs)
@@ -123,9 +127,9 @@ def load_for_build(root: str, aud, sigs: dict, whole: list | None = None) -> tup
         read = years_mod.around(dirty, tied)
         need = years_mod.around(read, tied) & set(sigs)
         if need <= loaded:
-            return repo, {y: kept[y] for y in sigs if y not in read}
+            return repo, {y: kept[y] for y in sigs if y not in read}, ""
         loaded |= need
-    return _whole(root, whole), {}
+    return _whole(root, whole), {}, ""
 
 
 def _render_ahead(root: str, aud, audience_name: str | None, workers) -> None:

@@ -112,23 +112,31 @@ def newest_manifest_years(root: str) -> set[int]:
     return out
 
 
-def plan(record: dict, root: str, salt: str, engine: str, sigs: dict[int, str]) -> set[int] | None:
-    """The years whose pages may change (see the module's docstring), or None: read them all."""
-    if not record or record.get("salt") != salt or record.get("engine") != engine:
-        return None
+def plan(record: dict, root: str, salt: str, engine: str, sigs: dict[int, str]) -> tuple[set[int] | None, str]:
+    """(the years whose pages may change (see the module's docstring), ""), or (None, why every
+    year is read and its pages made again, in Chinese)."""
+    from . import fingerprint
+    if not record:
+        return None, "没有构建记录"
+    if record.get("code") != fingerprint.package():
+        return None, "kanwu 的代码已更新"
+    if record.get("salt") != salt:
+        return None, "配置已改动（kanwu.yml 或 units.yml）"
+    if record.get("engine") != engine:
+        return None, "主题、网站配置或 MkDocs/Material 版本已改动"
     if record.get("global") != global_signature(root):
-        return None
+        return None, "考核评价记录已改动"
     kept = record.get("years") or {}
     if not sigs or set(kept) - set(sigs):  # a year gone: its pages must go too
-        return None
+        return None, "有一个年份的内容已全部删除"
     today = record.get("today")
     if not isinstance(today, dt.date):
-        return None
+        return None, "构建记录不完整"
     dirty = {y for y, digest in sigs.items() if kept.get(y, {}).get("files") != digest}
     dirty |= {y for y in sigs if y >= (today - dt.timedelta(days=7)).year}  # open at the last build
     dirty |= newest_manifest_years(root) & set(sigs)
     dirty |= {y for y, entry in kept.items() if pending(entry, today)}
-    return dirty
+    return dirty, ""
 
 
 def pending(entry: dict, today: dt.date) -> bool:
@@ -203,4 +211,6 @@ def record(site, repo, hashes: dict, sigs: dict[int, str], assets: dict, salt: s
         kept[year] = {"files": digest, "refs": refs.get(year, set()), "pages": pages.get(year, {}),
                       "bundle": site.bundles.get(f"pagefind-{year}"), "assets": sorted(assets.get(year, ())),
                       "summary": summaries.get(year) or {"counts": {}, "issues": {}, "stubs": []}}
-    return {"salt": salt, "engine": engine, "global": global_signature(root), "today": site.today, "years": kept}
+    from . import fingerprint
+    return {"salt": salt, "code": fingerprint.package(), "engine": engine, "global": global_signature(root),
+            "today": site.today, "years": kept}
