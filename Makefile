@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test check clean bench bench-smoke docs
+.PHONY: setup demo test check clean bench bench-smoke docs golden
 
 setup: $(STAMP)
 
@@ -30,6 +30,9 @@ test: setup
 
 docs: setup
 	PYTHONPATH=scripts $(BIN)/cog -r README.md
+
+golden: setup
+	$(BIN)/python tests/golden.py
 
 bench: setup
 	$(BIN)/python scripts/bench.py --sizes 5000 20000 50000 --out BENCHMARKS.md
