@@ -26,6 +26,7 @@ demo: setup
 
 test: setup
 	$(BIN)/ruff check --quiet scripts tests
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 docs: setup

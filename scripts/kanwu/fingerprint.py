@@ -45,10 +45,12 @@ def module_path(module: str, package_dir: str = PACKAGE_DIR) -> str | None:
 def imports(module: str, package_dir: str = PACKAGE_DIR) -> set[str]:
     """The kanwu modules ``module``'s source imports, anywhere in it."""
     path = module_path(module, package_dir)
+    if path is None:
+        return set()
     with open(path, "rb") as fh:
         tree = ast.parse(fh.read(), path)
     package = module if path.endswith("__init__.py") else module.rpartition(".")[0]
-    out = set()
+    out: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             out.update(a.name for a in node.names if a.name.split(".")[0] == PACKAGE)
@@ -85,7 +87,7 @@ def code(entries: tuple[str, ...], package_dir: str = PACKAGE_DIR) -> str:
     """A hash of the source of ``entries``' closure."""
     h = hashlib.sha256()
     for name in sorted(modules(entries, package_dir)):
-        with open(module_path(name, package_dir), "rb") as fh:
+        with open(module_path(name, package_dir) or "", "rb") as fh:
             h.update(name.encode() + b"\0" + fh.read() + b"\0")
     return h.hexdigest()
 

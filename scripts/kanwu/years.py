@@ -97,7 +97,7 @@ def global_signature(root: str) -> str:
 def newest_manifest_years(root: str) -> set[int]:
     """The newest year of each periodical's manifests: its page lists that year's issues in full."""
     from .manifest import ISSUES_DIR
-    out = set()
+    out: set[int] = set()
     try:
         periodicals = os.listdir(os.path.join(root, ISSUES_DIR))
     except OSError:
