@@ -275,7 +275,7 @@ def search_recall(n: int, archive: str, rows: list) -> None:
     own Chinese segmentation of the same pages (what the site did before)."""
     import yaml
 
-    from kanwu import recall
+    from kanwu.tools import recall
 
     live = os.path.realpath(os.path.join(archive, "site", "quanti"))
     urls = sorted("/quanti/" + os.path.relpath(d, live) + "/" for d, _, fs in os.walk(os.path.join(live, "items"), followlinks=True)

@@ -10,8 +10,9 @@ import pytest
 import yaml
 
 from conftest import GOOD_ITEM, item_path
-from kanwu import assemble, manifest
-from kanwu.validate import load_repository
+from kanwu.editorial import assemble
+from kanwu.source import manifest
+from kanwu.checks.validate import load_repository
 
 
 def make_item(tree, item_id, **changes):
@@ -73,7 +74,7 @@ def test_cutoff_rolls_to_next_working_day(tree):
 
 def test_cutoff_and_calendar_unit():
     from conftest import ROOT
-    from kanwu.config import load_config
+    from kanwu.source.config import load_config
     from kanwu.model import Item
     config = load_config(ROOT)
     p = config.periodicals["daily"]
@@ -314,7 +315,7 @@ def test_items_left_out_by_the_cap_are_the_next_issues_candidates(sample):
     listed = re.findall(r"^  (\d{8}-[a-z0-9-]+-\d{2})  (.+)（(.+)，已等 (\d+) 天）$", block, re.M)
     count = int(re.search(r"：(\d+) 条", block).group(1))
     assert count == len(listed) > 5
-    from kanwu import validate
+    from kanwu.checks import validate
     repo = validate.load_repository(sample.root)
     used = {i for issue in repo.issues_of("neican") for i in issue.item_ids}
     p = repo.config.periodicals["neican"]

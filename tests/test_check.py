@@ -317,7 +317,7 @@ def test_sample_content_passes():
 def test_field_marks_read_like_the_dict_they_replace():
     import pickle
 
-    from kanwu.fields import FIELDS, Marks
+    from kanwu.source.fields import FIELDS, Marks
     where = {"title": (2, 8), "unit": (3, 7), "instructions": (12, 1)}
     marks = pickle.loads(pickle.dumps(Marks.of(where), protocol=pickle.HIGHEST_PROTOCOL))
     assert isinstance(marks, Marks) and len(marks) == 2 * len(FIELDS)

@@ -11,8 +11,8 @@ import sys
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import GOOD_ITEM, ROOT, item_path
-from kanwu import load
-from kanwu.config import load_config
+from kanwu.source import load
+from kanwu.source.config import load_config
 
 
 def test_help_is_chinese(tree):
@@ -138,7 +138,7 @@ def test_changed_sees_a_non_ascii_file_name(tree):
 
 
 def test_schema_lists_every_field():
-    from kanwu.fields import FIELDS
+    from kanwu.source.fields import FIELDS
     from click.testing import CliRunner
     from kanwu.cli import cli
     data = json.loads(CliRunner().invoke(cli, ["schema"]).output)

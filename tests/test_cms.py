@@ -13,7 +13,7 @@ import time
 import pytest
 
 from conftest import copy_sample, serve
-from kanwu import cms
+from kanwu.editorial import cms
 
 SERVER = os.path.join(sys.prefix, "share", "kanwu", "decap-server", "node_modules", "decap-server", "dist", "index.js")
 
@@ -138,7 +138,7 @@ def test_the_form_refuses_a_long_title_with_kanwus_message(form, page):
     fill(page, title, "青溪县委办", "动态", "何晓岚", "正文。")
     page.get_by_role("button", name="保存").click()
     page.wait_for_selector("text=标题超过 40 字")
-    from kanwu.fields import title_message
+    from kanwu.source.fields import title_message
     assert "标题" + title_message(40) in page.inner_text("body")
     time.sleep(1)
     assert saved_branches(tree) == []  # nothing saved

@@ -7,7 +7,7 @@ import re
 
 from conftest import ROOT
 from kanwu.cli import cli
-from kanwu.fields import FIELDS
+from kanwu.source.fields import FIELDS
 
 README = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
 

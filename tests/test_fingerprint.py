@@ -21,13 +21,13 @@ import sys
 import pytest
 
 from conftest import copy_sample
-from kanwu import fingerprint
+from kanwu.incremental import fingerprint
 
-PACKAGE = os.path.dirname(fingerprint.__file__)
+PACKAGE = fingerprint.PACKAGE_DIR
 
 SETUP = """
 from kanwu import audience, pdf
-from kanwu.validate import load_checked
+from kanwu.checks.validate import load_checked
 view, issues = pdf.chosen_issues(ROOT, "上报", 212, None, None)
 """
 
@@ -42,9 +42,9 @@ JOBS = {
              SETUP + "from kanwu.word import export\n"
              "jobs = {p: j for p, j in zip((pdf.issue_pdf(i) for i in issues), pdf.jobs_for(ROOT, view, issues))}\n"
              "assert export.site_files(ROOT, view, jobs)"),
-    "body": (fingerprint.BODY, "from kanwu import render",
+    "body": (fingerprint.BODY, "from kanwu.source import render",
              "render.body_html('一、**做法**\\n\\n| 项 | 数 |\\n| - | - |\\n| 巡查 | 86 |\\n\\n<script>x</script>', 'assets/')"),
-    "layout": (fingerprint.LAYOUT, "from kanwu import shards",
+    "layout": (fingerprint.LAYOUT, "from kanwu.incremental import shards",
                "assert shards.shard_of('items/2026/11/20261124-qingxi-01/index.html') == 'items/2026/11'"),
 }
 
@@ -145,7 +145,7 @@ def test_a_change_to_the_date_format_the_pdf_uses_reaches_the_cached_pdf(tmp_pat
 
     first = pdf_text()
     assert "号" not in first
-    generate = code / "kanwu" / "generate.py"
+    generate = code / "kanwu" / "pages" / "generate.py"
     source = generate.read_text(encoding="utf-8")
     old = 'return f"{day.year}年{day.month}月{day.day}日"'
     assert old in source

@@ -16,7 +16,10 @@ import pytest
 
 from conftest import ROOT, copy_sample, item_path
 
-from kanwu import audience, generate, shards, validate
+from kanwu import audience
+from kanwu.pages import generate
+from kanwu.incremental import shards
+from kanwu.checks import validate
 
 
 def fresh_pages(root: str) -> dict:
@@ -139,7 +142,7 @@ def test_parse_cache_sees_every_change(tmp_path):
 
 
 def test_a_partial_load_keeps_the_cache_of_the_years_it_did_not_read(tmp_path):
-    from kanwu.cache import ParseCache, files_under, year_shard
+    from kanwu.incremental.cache import ParseCache, files_under, year_shard
     root = str(tmp_path)
     for y in (2024, 2025, 2026):
         path = os.path.join(root, "content", "items", str(y), "01", f"{y}0105-a-01.md")
@@ -186,7 +189,7 @@ def test_parsing_on_every_core_gives_what_one_process_gives(tmp_path, monkeypatc
 
 
 def test_a_cache_written_in_the_background_is_complete_when_the_load_returns(tmp_path, monkeypatch):
-    from kanwu import cache
+    from kanwu.incremental import cache
     tree = copy_sample(tmp_path / "repo")
     for folder, _, names in os.walk(os.path.join(tree.root, "content", "items")):
         for name in names:  # older than the racy window: every item is kept
@@ -204,7 +207,7 @@ def test_a_cache_written_in_the_background_is_complete_when_the_load_returns(tmp
 
 
 def test_rendered_bodies_are_kept_in_shards_read_when_needed(tmp_path, monkeypatch):
-    from kanwu import render
+    from kanwu.source import render
     folder = str(tmp_path / "bodies")
     render.load_cache(folder)
     first = [render.body_html(f"第{n}段，**加粗**。", "") for n in range(40)]
@@ -221,7 +224,8 @@ def test_rendered_bodies_are_kept_in_shards_read_when_needed(tmp_path, monkeypat
 
 
 def test_bodies_rendered_on_every_core_give_the_pages_one_process_gives(tmp_path, monkeypatch):
-    from kanwu import cache, render
+    from kanwu.incremental import cache
+    from kanwu.source import render
     tree = copy_sample(tmp_path / "repo")
     render.load_cache("")
     serial = fresh_pages(tree.root)
@@ -323,7 +327,7 @@ def test_a_build_failing_while_the_release_is_copied_leaves_the_live_one_alone(t
 
 def test_two_process_full_build_equals_one_process_build(tmp_path, monkeypatch):
     """Large archives render their pages in two processes: the site must not depend on it."""
-    from kanwu import site
+    from kanwu.engine import site
     hashes = []
     for n, threshold in enumerate((10 ** 9, 1)):
         monkeypatch.setattr(site, "PARALLEL_PAGES", threshold)
@@ -411,7 +415,7 @@ def test_carried_over_search_fragments_equal_a_fresh_index(tmp_path, monkeypatch
 
     from click.testing import CliRunner
 
-    from kanwu import searchindex
+    from kanwu.engine import searchindex
     from kanwu.cli import cli
     runner = CliRunner()
     archive = str(tmp_path / "archive")
@@ -497,7 +501,7 @@ def test_carried_over_search_fragments_equal_a_fresh_index(tmp_path, monkeypatch
 def test_search_staging_falls_back_to_disk_when_memory_is_full(tmp_path, monkeypatch):
     """Pages are staged for Pagefind in /dev/shm; when that is full (64 MB in many containers) or
     missing, the build stages them in the temporary folder instead, and leaves nothing behind."""
-    from kanwu import searchindex
+    from kanwu.engine import searchindex
     tree = copy_sample(tmp_path / "repo")
     small = tmp_path / "shm"
     small.mkdir()
@@ -527,7 +531,7 @@ def test_staging_left_by_a_killed_build_is_swept_and_a_running_ones_kept(tmp_pat
     import subprocess
     import sys
 
-    from kanwu import searchindex
+    from kanwu.engine import searchindex
     tree = copy_sample(tmp_path / "repo")
     shm = tmp_path / "shm"
     shm.mkdir()
@@ -551,7 +555,7 @@ def test_known_docs_files_equal_mkdocs_get_files(tmp_path):
     from mkdocs.config import load_config as mkdocs_config
     from mkdocs.structure.files import get_files
 
-    from kanwu import site
+    from kanwu.engine import site
     tree = copy_sample(tmp_path / "repo")
     build(tree)
     docs = os.path.join(tree.root, "build", "lingdao", "docs")
@@ -625,7 +629,7 @@ def test_a_live_release_with_a_dangling_shared_folder_is_rebuilt(tmp_path):
     assert again != live
     assert os.path.exists(os.path.join(again, "periodicals", "daily", "2026", "198", "index.html"))
     assert os.path.exists(os.path.join(again, "items", "2026", "11", "20261124-qingxi-01", "index.html"))
-    from kanwu import shards
+    from kanwu.incremental import shards
     assert shards.broken(again) == []
 
 
@@ -745,7 +749,7 @@ def test_a_first_build_and_a_changed_theme_say_why_everything_was_built(tmp_path
 
 def test_a_build_says_why_it_generated_every_years_pages(tmp_path, monkeypatch):
     """years.plan's reasons for reading every year (it used to return None silently)."""
-    from kanwu import fingerprint
+    from kanwu.incremental import fingerprint
     tree = copy_sample(tmp_path / "repo")
     assert tree.run("build", "--no-pdf", "--audience", "lingdao").exit_code == 0
     result = tree.run("build", "--no-pdf", "--audience", "lingdao")

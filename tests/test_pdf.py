@@ -330,7 +330,7 @@ def test_the_distribution_block_is_on_an_even_page(tree):
 
 def test_titles_in_order_bookmarks_metadata(rendered):
     tree, files = rendered
-    from kanwu.validate import load_repository
+    from kanwu.checks.validate import load_repository
     repo = load_repository(tree.root)
     issue = next(i for i in repo.issues if i.key == "daily/2026/212")
     titles = [repo.items[i].title for i in issue.item_ids]
@@ -570,7 +570,8 @@ def test_the_days_new_issue_renders_while_the_repository_is_read(tmp_path, monke
     """A build starts the PDFs of the issues made since the live release on the workers before it
     reads the repository, each from a partial load; the file made is the one the whole view names,
     and the build does not render it again. If that fails, the build renders it as usual."""
-    from kanwu import audience, validate
+    from kanwu import audience
+    from kanwu.checks import validate
     from kanwu import pdf as pdf_mod
     from kanwu.pdf import document
 
@@ -607,7 +608,7 @@ def test_the_instructions_issue_prints_each_instruction_with_its_leader_units_an
     tree, files = rendered
     printed = "".join(text(files["pishi/2026/031.pdf"]).split())
     data = yaml.safe_load(open(os.path.join(tree.root, "issues/pishi/2026/031.yml"), encoding="utf-8"))
-    from kanwu import validate
+    from kanwu.checks import validate
     repo = validate.load_repository(tree.root)
     shown = 0
     for item_id in (i for s in data["sections"] for i in s["items"]):

@@ -187,7 +187,7 @@ def test_rollback_any_number_of_steps_and_pruning_keeps_the_shared_store(tmp_pat
     assert os.path.basename(os.path.realpath(srv / "quanti")) == names[-1]
     assert tree.run("rollback", "--site-root", str(srv), "--steps", "2").exit_code == 0
     assert os.path.basename(os.path.realpath(srv / "quanti")) == names[-3]
-    from kanwu import shards
+    from kanwu.incremental import shards
     for name in names[-3:]:
         release = srv / ".kanwu" / "quanti" / "releases" / name
         assert not shards.broken(str(release)), name  # every kept release whole: its shared years still there
@@ -202,7 +202,7 @@ def test_rollback_any_number_of_steps_and_pruning_keeps_the_shared_store(tmp_pat
 def test_a_release_a_killed_publish_left_is_never_the_rollback_target(tmp_path, monkeypatch):
     """A publish stopped after building, before switching, leaves a complete release nobody saw:
     the next publish prunes it, and rollback goes back to the release that was live before."""
-    from kanwu import site
+    from kanwu.engine import site
     tree = sample(tmp_path / "repo")
     srv = tmp_path / "srv"
     assert tree.run("publish", "--site-root", str(srv), "--no-pdf").exit_code == 0
@@ -246,7 +246,7 @@ def test_a_full_disk_is_a_located_message_and_the_live_site_stays(tmp_path, smal
     """ENOSPC at any point of a publish (MkDocs' pages and theme files, Pagefind, which exits 0 leaving
     empty files, the records): a Chinese message naming the file, exit 1, the live site untouched
     and whole; with space again, the publish goes through."""
-    from kanwu import shards
+    from kanwu.incremental import shards
     tree = sample(tmp_path / "repo")
     kanwu = os.path.join(os.path.dirname(os.sys.executable), "kanwu")
     srv = small_disk.path

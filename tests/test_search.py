@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from conftest import ROOT, built_sample, copy_sample, serve, shot
-from kanwu import recall, searchdoc
+from kanwu.tools import recall
+from kanwu.engine import searchdoc
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):

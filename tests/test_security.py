@@ -16,7 +16,7 @@ import time
 import pytest
 
 from conftest import ROOT, Tree, copy_sample, item_path
-from kanwu import render
+from kanwu.source import render
 
 CANARY = "澜江金丝雀KX7Q"
 SECRET_CANARY = "澜江秘密雀MZ3P"
@@ -129,7 +129,7 @@ def test_omit_policy_leaves_the_issue_out(tmp_path):
 
 def test_default_build_is_the_lowest_audience(tmp_path):
     from kanwu.audience import pick
-    from kanwu.config import load_config
+    from kanwu.source.config import load_config
     assert pick(load_config(ROOT), None).id == "quanti"
 
 
@@ -207,7 +207,7 @@ def test_xss_vectors_never_reach_a_built_page(tmp_path):
 
 
 def test_absurd_nesting_rejected_with_message(tree):
-    from kanwu.render import RenderError
+    from kanwu.source.render import RenderError
     with pytest.raises(RenderError, match="嵌套过深"):
         render.body_html("<div>" * 2000 + "x" + "</div>" * 2000, asset_prefix="")
     with pytest.raises(RenderError, match="嵌套过深"):
@@ -453,7 +453,7 @@ def test_hostile_sizes_are_located_errors_within_seconds(tmp_path):
 
 def test_rendering_has_a_time_limit(monkeypatch):
     """The backstop behind the bounds: a body that still renders too long is a RenderError, not a hang."""
-    from kanwu.render import RenderError
+    from kanwu.source.render import RenderError
     monkeypatch.setattr(render, "RENDER_SECONDS", 0.05)
     body = "[ " * 1400 + "\n" + "[\n" * 100  # under the bracket bound, ~0.5 s in Python-Markdown
     with pytest.raises(RenderError, match="排版超过"):

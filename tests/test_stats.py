@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from kanwu import stats
-from kanwu.validate import load_repository
+from kanwu.checks.validate import load_repository
 
 D = dt.date
 
@@ -197,7 +197,9 @@ def test_a_closed_notice_is_kept_until_what_it_shows_changes(tmp_path, monkeypat
     from conftest import copy_sample
     from pdfread import text
 
-    from kanwu import audience, generate, site, statspages
+    from kanwu import audience
+    from kanwu.pages import generate, statspages
+    from kanwu.engine import site
     from kanwu.pdf import document
     tree = copy_sample(tmp_path / "repo")
     fire = "event_at: 2026-11-20 01:00+08:00\nreported_at: 2026-11-20 02:00+08:00\n"

@@ -15,7 +15,8 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from conftest import copy_sample
-from kanwu import audience, validate
+from kanwu import audience
+from kanwu.checks import validate
 from kanwu.word import export
 
 SOFFICE = shutil.which("soffice")

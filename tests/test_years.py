@@ -15,8 +15,12 @@ import pytest
 
 from conftest import ROOT, Tree
 
-from kanwu import audience, generate, site, validate, years
-from kanwu.synth import generate as synth
+from kanwu import audience
+from kanwu.pages import generate
+from kanwu.engine import site
+from kanwu.checks import validate
+from kanwu.incremental import years
+from kanwu.tools.synth import generate as synth
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 from .errors import KanwuError
 from .model import Audience, Config, Issue, Section, level
-from .validate import Repository
+from .checks.validate import Repository
 
 
 @dataclass(frozen=True)

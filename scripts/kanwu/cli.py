@@ -16,11 +16,13 @@ from . import clizh
 
 clizh.install()
 
-from . import assemble as assemble_mod  # noqa: E402
-from . import chars, manifest, scaffold, status as status_mod, validate  # noqa: E402
-from .config import find_root, load_config  # noqa: E402
+from .editorial import assemble as assemble_mod  # noqa: E402
+from .source import chars, manifest
+from .editorial import scaffold, status as status_mod
+from .checks import validate  # noqa: E402
+from .source.config import find_root, load_config  # noqa: E402
 from .errors import KanwuError, ProblemsFound, problems_gitlab, problems_json  # noqa: E402
-from .fields import CATEGORIES, CLASSIFICATIONS, URGENCIES, json_schema  # noqa: E402
+from .source.fields import CATEGORIES, CLASSIFICATIONS, URGENCIES, json_schema  # noqa: E402
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -332,7 +334,7 @@ def correct(ctx, item_id, what, by, day):
     已签发各期的印刷版 PDF 保持原样；网站显示更正后的正文并注明勘误，另发一份勘误通知。
     例：kanwu correct 20261103-qingxi-01 --what "检查户数由1,236改为1,263" --by 李文静
     """
-    from . import correct as correct_mod
+    from .editorial import correct as correct_mod
     root = _root(ctx)
     repo = validate.load_repository(root)
     person = by if by is not None else _git_user(root)
@@ -380,7 +382,7 @@ def build(ctx, audiences, all_audiences, no_pdf):
         kanwu build --audience 领导
         kanwu build --all-audiences
     """
-    from . import site as site_mod
+    from .engine import site as site_mod
     root = _root(ctx)
     names = list(audiences) or [None]
     if all_audiences:
@@ -482,7 +484,7 @@ def stats(ctx, period, day, unit, officers, audience, fmt, out):
         kanwu stats --period 2026-Q4 --format xlsx --out 四季度.xlsx
         kanwu stats --unit qingxi --officers
     """
-    from . import report as report_mod
+    from .stats import report as report_mod
     from . import stats as stats_mod
     from .audience import pick, view
     root = _root(ctx)
@@ -521,7 +523,7 @@ def preview(ctx, rev, out, summary):
     \b
     例：kanwu preview --changed origin/main --summary "$GITHUB_STEP_SUMMARY"
     """
-    from . import preview as preview_mod
+    from .engine import preview as preview_mod
     root = _root(ctx)
     repo = validate.load_repository(root)
     out = out if os.path.isabs(out) else os.path.join(root, out)
@@ -550,7 +552,7 @@ def cms(ctx, out, local):
     例：kanwu cms
         kanwu cms --out site/baosong
     """
-    from . import cms as cms_mod
+    from .editorial import cms as cms_mod
     root = _root(ctx)
     config = load_config(root)
     click.echo(f"已写入 {cms_mod.write_config(root, config)}")
@@ -565,7 +567,7 @@ def cms(ctx, out, local):
 @click.pass_context
 def codeowners(ctx, check_only):
     """由单位名册生成 .github/、.gitlab/、.gitea/ 下的 CODEOWNERS；过期时 kanwu check 报错。"""
-    from . import review
+    from .checks import review
     root = _root(ctx)
     config = load_config(root)
     text = review.codeowners(config)
@@ -595,7 +597,7 @@ def log(ctx, item_id):
     \b
     例：kanwu log 20261105-yunling-01
     """
-    from . import review
+    from .checks import review
     root = _root(ctx)
     repo = validate.load_repository(root)
     item = repo.items.get(item_id)
@@ -646,7 +648,7 @@ def publish(ctx, site_root, state, no_pdf):
     例：kanwu publish --site-root /srv/kanwu
         kanwu publish --site-root /srv/kanwu --state /var/lib/kanwu
     """
-    from . import site as site_mod
+    from .engine import site as site_mod
     root = _root(ctx)
     _use_state(root, site_root, state)
     for r in site_mod.publish(root, site_root, pdf=not no_pdf):
@@ -669,7 +671,7 @@ def rollback(ctx, site_root, state, audience, to, steps):
     例：kanwu rollback --site-root /srv/kanwu
         kanwu rollback --site-root /srv/kanwu --to 000012
     """
-    from . import site as site_mod
+    from .engine import site as site_mod
     root = _root(ctx)
     _use_state(root, site_root, state)
     for aud, name in site_mod.rollback(root, site_root, audience, to, steps):
@@ -682,7 +684,7 @@ def rollback(ctx, site_root, state, audience, to, steps):
 @click.pass_context
 def releases(ctx, site_root, state):
     """列出保留的各版本：编号、构建所用的提交、时间、首次发布的期、大小，标出正在上线的版本。"""
-    from . import site as site_mod
+    from .engine import site as site_mod
     root = _root(ctx)
     _use_state(root, site_root, state)
     rows = site_mod.list_releases(root, site_root)
@@ -712,7 +714,7 @@ def serve_config(ctx, server, site_root, listen, http_listen, server_name, tls_c
     \b
     例：kanwu serve-config nginx > /etc/nginx/sites-available/kanwu
     """
-    from . import serve
+    from .publish import serve
     config = load_config(_root(ctx))
     d = serve.door(config, site_root, listen, http_listen, server_name, tls_cert, tls_key, htpasswd_dir)
     click.echo(serve.nginx(config, d) if server == "nginx" else serve.apache(config, d), nl=False)
@@ -724,7 +726,7 @@ def serve_config(ctx, server, site_root, listen, http_listen, server_name, tls_c
 @click.pass_context
 def doctor(ctx, site_root, htpasswd_dir):
     """检查这台机器能否运行 kanwu：Python 和依赖版本、各角色字体（不许悄悄替换）、Chromium、发布目录和状态目录、访问规则和口令文件。"""
-    from . import doctor as doctor_mod
+    from .checks import doctor as doctor_mod
     root = _root(ctx)
     findings = doctor_mod.run(root, load_config(root), site_root, htpasswd_dir)
     for f in findings:
@@ -748,7 +750,7 @@ def synth(ctx, out, items, years, seed):
     \b
     例：kanwu synth /tmp/archive-50k --items 50000 --years 10
     """
-    from . import synth as synth_mod
+    from .tools import synth as synth_mod
     counts = synth_mod.generate(_root(ctx), out, items, years, seed)
     click.echo(f"已生成 {out}：{counts['units']} 个单位、{counts['items']} 条信息、{counts['issues']} 期。")
 
@@ -763,7 +765,7 @@ def serve(ctx, audience, dev_addr):
     \b
     例：kanwu serve，然后打开 http://127.0.0.1:8000/
     """
-    from . import devserver
+    from .engine import devserver
     root = _root(ctx)
     logging.getLogger("kanwu").setLevel(logging.INFO)
     devserver.serve(root, audience, dev_addr, on_problems=lambda text: click.echo(text + "\n（改正后会自动重新生成）", err=True))

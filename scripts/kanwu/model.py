@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .fields import CLASSIFICATIONS, URGENCIES
+from .source.fields import CLASSIFICATIONS, URGENCIES
 
 
 def level(classification: str) -> int:

@@ -15,10 +15,11 @@ import multiprocessing
 import os
 
 from ..audience import View
-from .. import fingerprint, workdir
-from ..cache import cores
+from ..incremental import fingerprint
+from .. import workdir
+from ..incremental.cache import cores
 from ..errors import KanwuError
-from ..generate import issue_pdf
+from ..pages.generate import issue_pdf
 from ..model import Issue
 from . import document
 from .fonts import ROLES, resolve_all
@@ -53,7 +54,7 @@ def _inputs(base: str, view: View, issue: Issue, copy_no: int | None) -> str:
     """A hash of the issue's inputs: its manifest, its items' printed content, units, periodical."""
     import json
 
-    from ..manifest import issue_to_data
+    from ..source.manifest import issue_to_data
     p = view.config.periodicals[issue.periodical]
     # A signed issue prints what its seal covers (a correction added later is a notice of its own)
     manifest = issue.seal or issue.revision or json.dumps(issue_to_data(issue), ensure_ascii=False, sort_keys=True, default=str)
@@ -156,7 +157,7 @@ def jobs_for(root: str, view: View, issues: list[Issue], copy_no: int | None = N
 
 def correction_jobs(root: str, view: View, issues: list[Issue], lookup: Lookup) -> dict[str, Job]:
     """The 勘误 notice of every issue with corrections, keyed by its path in the site."""
-    from ..generate import correction_pdf
+    from ..pages.generate import correction_pdf
     out = {}
     for issue in issues:
         if not issue.corrections:
@@ -174,7 +175,7 @@ def changed_manifests(root: str, since: float) -> list[str]:
     """The manifests in each periodical's newest year written after ``since`` (when the live release
     was recorded), found without reading the repository: the day's new issues. [] when there are
     more than ``AHEAD_MAX``: then the build renders them the usual way."""
-    from ..manifest import ISSUES_DIR
+    from ..source.manifest import ISSUES_DIR
     out = []
     with contextlib.suppress(OSError):
         for p in sorted(os.listdir(os.path.join(root, ISSUES_DIR))):
@@ -197,8 +198,8 @@ def render_ahead(root: str, audience_name: str | None, rels: list[str]) -> None:
     issue that cannot be had this way (a problem in the input, a rendering that fails) is left to
     the build, which renders or reports it as usual; nothing here is ever shown to the user."""
     from .. import audience as audience_mod
-    from ..manifest import load_manifest
-    from ..validate import load_repository
+    from ..source.manifest import load_manifest
+    from ..checks.validate import load_repository
     for rel in rels:
         try:
             issue, _ = load_manifest(root, rel)
@@ -324,10 +325,10 @@ def notice_jobs(root: str, view: View, evaluation, lookup: Lookup | None = None,
     from types import SimpleNamespace
 
     from .. import stats
-    from ..cache import salt
-    from ..config import CONFIG_FILE, UNITS_FILE
-    from ..generate import reference_date
-    from ..statspages import closed, notice_periods, notice_slug
+    from ..incremental.cache import salt
+    from ..source.config import CONFIG_FILE, UNITS_FILE
+    from ..pages.generate import reference_date
+    from ..pages.statspages import closed, notice_periods, notice_slug
 
     lookup = lookup or Lookup(root)
     site = SimpleNamespace(view=view, today=reference_date(view))  # what notice_periods reads
@@ -393,7 +394,7 @@ class Rendering:
         if self._failures:
             raise KanwuError("以下各期的 PDF 未能生成（其余各期已生成并缓存）：\n"
                              + "\n".join(f"  {k}：{v}" for k, v in self._failures.items()))
-        from ..generate import CachedFile
+        from ..pages.generate import CachedFile
         return {rel: CachedFile(job.out) for rel, job in self.jobs.items()}
 
 
@@ -408,13 +409,13 @@ def chosen_issues(root: str, periodical: str | None, number: int | None, year: i
                   audience_name: str | None) -> tuple[View, list[Issue]]:
     """The audience's view and the issues a command names (all of them without a periodical)."""
     from .. import audience as audience_mod
-    from ..validate import load_checked
+    from ..checks.validate import load_checked
 
     repo = None
     if periodical and number is not None and year:  # one issue: the years its items are in (as sign)
-        from ..assemble import load_issue
-        from ..config import load_config
-        from ..manifest import manifest_path
+        from ..editorial.assemble import load_issue
+        from ..source.config import load_config
+        from ..source.manifest import manifest_path
         p = load_config(root).periodical(periodical)
         if p is not None and os.path.isfile(os.path.join(root, manifest_path(p.id, year, number))):
             repo, _ = load_issue(root, manifest_path(p.id, year, number))

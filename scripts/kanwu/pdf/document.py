@@ -9,10 +9,10 @@ from types import SimpleNamespace
 
 import jinja2
 
-from .. import render
+from ..source import render
 from ..audience import View
-from ..fields import URGENCIES
-from ..generate import cn_date
+from ..source.fields import URGENCIES
+from ..pages.generate import cn_date
 from ..model import Issue
 from . import typeset
 from .fonts import ROLES
@@ -70,7 +70,7 @@ def marks(view: View, issue: Issue, urgent: bool = True) -> list[str]:
 def as_sent(root: str, view: View, issue: Issue) -> View:
     """The view with each item of a signed issue in the text the issue was signed with: a corrected
     item is printed as sent (``correct.sent_item``); the correction is a notice of its own."""
-    from .. import correct
+    from ..editorial import correct
     changed = correct.changed_items(issue, view.items) if issue.published else []
     if not changed:
         return view

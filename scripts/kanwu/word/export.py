@@ -26,7 +26,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt, RGBColor
 
-from .. import render
+from ..source import render
 from ..audience import View
 from ..model import Issue
 from ..pdf import document
@@ -285,7 +285,7 @@ def _table(doc, rows: list) -> None:
 
 def _asset(root: str, src: str) -> str | None:
     """An image of the repository's assets (the only files an issue may show), or None."""
-    from ..validate import asset_file
+    from ..checks.validate import asset_file
     try:
         return asset_file(root, src)[1]
     except ValueError:
@@ -413,7 +413,7 @@ CACHE_DIR = "docx-cache"
 
 def code_fingerprint() -> str:
     """What shapes a .docx besides its issue's inputs: this code, what it imports, python-docx."""
-    from .. import fingerprint
+    from ..incremental import fingerprint
     return fingerprint.code(fingerprint.DOCX) + fingerprint.versions("python-docx")
 
 
@@ -425,8 +425,8 @@ def site_files(root: str, view: View, jobs: dict, skip: set = frozenset()) -> di
     import zipfile
 
     from .. import workdir
-    from ..generate import CachedFile, issue_pdf
-    from ..cache import fork_map
+    from ..pages.generate import CachedFile, issue_pdf
+    from ..incremental.cache import fork_map
     out, missing = {}, []
     salt = code_fingerprint()
     for issue in view.issues:
@@ -450,7 +450,7 @@ def site_files(root: str, view: View, jobs: dict, skip: set = frozenset()) -> di
 
 def issue_docx_path(issue: Issue) -> str:
     """Its path in the site (generate.issue_docx)."""
-    from .. import generate
+    from ..pages import generate
     return generate.issue_docx(issue)
 
 

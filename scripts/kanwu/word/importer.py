@@ -28,9 +28,9 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
-from .. import load
+from ..source import load
 from ..errors import KanwuError
-from ..fields import CATEGORIES, CLASSIFICATIONS, URGENCIES
+from ..source.fields import CATEGORIES, CLASSIFICATIONS, URGENCIES
 from ..model import Config
 from .blocks import Block, html_blocks
 
@@ -196,7 +196,7 @@ def import_docx(config: Config, source: str, unit: str | None = None, category: 
         if value not in choices:
             raise KanwuError(f"{source}：{what}“{value}”不可用，可用的值：{'、'.join(choices)}")
     day = day or dt.date.today()
-    from ..scaffold import next_item_path, quote
+    from ..editorial.scaffold import next_item_path, quote
     rel = next_item_path(config, day, unit)
     item_id = os.path.splitext(os.path.basename(rel))[0]
     skip = {found.get("title"), title, source_line}

@@ -1,0 +1,1 @@
+"""Putting releases in front of readers: the web server's configuration, one origin per audience."""
