@@ -327,10 +327,10 @@ def test_a_build_failing_while_the_release_is_copied_leaves_the_live_one_alone(t
 
 def test_two_process_full_build_equals_one_process_build(tmp_path, monkeypatch):
     """Large archives render their pages in two processes: the site must not depend on it."""
-    from kanwu.engine import site
+    from kanwu.engine import mkdocs_run
     hashes = []
     for n, threshold in enumerate((10 ** 9, 1)):
-        monkeypatch.setattr(site, "PARALLEL_PAGES", threshold)
+        monkeypatch.setattr(mkdocs_run, "PARALLEL_PAGES", threshold)
         tree = copy_sample(tmp_path / f"r{n}")
         build(tree)
         live = os.path.realpath(os.path.join(tree.root, "site", "lingdao"))
@@ -555,7 +555,7 @@ def test_known_docs_files_equal_mkdocs_get_files(tmp_path):
     from mkdocs.config import load_config as mkdocs_config
     from mkdocs.structure.files import get_files
 
-    from kanwu.engine import site
+    from kanwu.engine import mkdocs_run
     tree = copy_sample(tmp_path / "repo")
     build(tree)
     docs = os.path.join(tree.root, "build", "lingdao", "docs")
@@ -566,26 +566,26 @@ def test_known_docs_files_equal_mkdocs_get_files(tmp_path):
             fh.write("# x\n")
     known = [os.path.relpath(os.path.join(d, f), docs).replace(os.sep, "/") for d, _, fs in os.walk(docs) for f in fs]
     cfg = mkdocs_config(config_file=os.path.join(tree.root, "mkdocs.yml"), docs_dir=docs, site_dir=str(tmp_path / "s"))
-    mine, theirs = site.docs_files(cfg, known), get_files(cfg)
+    mine, theirs = mkdocs_run.docs_files(cfg, known), get_files(cfg)
 
     def attrs(files):
         return [(f.src_uri, f.dest_uri, f.url, f.name, f.inclusion, f.abs_src_path, f.abs_dest_path,
                  f.is_documentation_page(), f.edit_uri) for f in files]
     assert len(theirs) > 50 and attrs(mine) == attrs(theirs)
-    assert site.nav_sources(cfg.nav) >= {"index.md", "periodicals/index.md"}
+    assert mkdocs_run.nav_sources(cfg.nav) >= {"index.md", "periodicals/index.md"}
 
     # Inclusion levels kept between runs: the same, and matched again when mkdocs.yml changes.
     record = str(tmp_path / "files.pickle")
-    assert attrs(site.docs_files(cfg, known, record)) == attrs(theirs)
+    assert attrs(mkdocs_run.docs_files(cfg, known, record)) == attrs(theirs)
     assert os.path.exists(record)
     with open(os.path.join(docs, "a", "new.md"), "w", encoding="utf-8") as fh:
         fh.write("# new\n")
-    assert attrs(site.docs_files(cfg, known + ["a/new.md"], record)) == attrs(get_files(cfg))
+    assert attrs(mkdocs_run.docs_files(cfg, known + ["a/new.md"], record)) == attrs(get_files(cfg))
     with open(cfg.config_file_path, "a", encoding="utf-8") as fh:
         fh.write("\nexclude_docs: |\n  a/z.md\n")
     cfg = mkdocs_config(config_file=os.path.join(tree.root, "mkdocs.yml"), docs_dir=docs, site_dir=str(tmp_path / "s"))
     again = get_files(cfg)
-    assert attrs(site.docs_files(cfg, known + ["a/new.md"], record)) == attrs(again)
+    assert attrs(mkdocs_run.docs_files(cfg, known + ["a/new.md"], record)) == attrs(again)
     assert {f.src_uri for f in again if f.inclusion.name == "EXCLUDED"} - {f.src_uri for f in theirs if f.inclusion.name == "EXCLUDED"} == {"a/z.md"}
 
 

@@ -202,7 +202,7 @@ def test_rollback_any_number_of_steps_and_pruning_keeps_the_shared_store(tmp_pat
 def test_a_release_a_killed_publish_left_is_never_the_rollback_target(tmp_path, monkeypatch):
     """A publish stopped after building, before switching, leaves a complete release nobody saw:
     the next publish prunes it, and rollback goes back to the release that was live before."""
-    from kanwu.engine import site
+    from kanwu.publish import switch as switch_mod
     tree = sample(tmp_path / "repo")
     srv = tmp_path / "srv"
     assert tree.run("publish", "--site-root", str(srv), "--no-pdf").exit_code == 0
@@ -211,7 +211,7 @@ def test_a_release_a_killed_publish_left_is_never_the_rollback_target(tmp_path, 
     def killed(live, release):
         raise KeyboardInterrupt  # what SIGINT/SIGTERM does between the build and the switch
     with monkeypatch.context() as m:
-        m.setattr(site, "switch", killed)
+        m.setattr(switch_mod, "switch", killed)
         tree.item("20261125-qingxi-01", "---\ntitle: 青溪县开展冬季安全检查\nunit: qingxi\ndate: 2026-11-25\ncategory: 动态\n"
                                         "urgency: 平件\nclassification: 内部\nauthors: [何晓岚]\n---\n\n青溪县开展冬季安全检查。\n")
         assert tree.run("publish", "--site-root", str(srv), "--no-pdf").exit_code != 0

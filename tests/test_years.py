@@ -18,6 +18,7 @@ from conftest import ROOT, Tree
 from kanwu import audience
 from kanwu.pages import generate
 from kanwu.engine import site
+from kanwu.incremental import state as state_mod
 from kanwu.checks import validate
 from kanwu.incremental import years
 from kanwu.tools.synth import generate as synth
@@ -90,7 +91,7 @@ def assert_equals_full(tree, name: str | None = None):
             assert fh.read() == data, f"{rel} differs from a full generation"
     with open(os.path.join(tree.root, "build", aud.id, "state.pickle"), "rb") as fh:
         state = pickle.load(fh)
-    assert state["search"] == site.bundle_keys(fresh.bundles, site.page_salt(tree.root, aud.id))
+    assert state["search"] == site.bundle_keys(fresh.bundles, state_mod.page_salt(tree.root, aud.id))
 
 
 def add_item(tree, item_id: str, extra: str = "", title: str = "新到信息") -> None:
@@ -126,7 +127,7 @@ def test_a_new_item_reads_the_newest_year_and_those_tied_to_it(tree):
     # December's items), so its pages are made too, reading the one before that for them
     assert read == {second, third, newest} and sealed == {first, second}
     assert_equals_full(tree)
-    record = site._read_record(os.path.join(tree.root, "build", "quanti", years.RECORD))
+    record = state_mod._read_record(os.path.join(tree.root, "build", "quanti", years.RECORD))
     assert set(record["years"]) == set(all_years(tree))
 
 

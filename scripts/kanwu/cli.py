@@ -648,10 +648,10 @@ def publish(ctx, site_root, state, no_pdf):
     例：kanwu publish --site-root /srv/kanwu
         kanwu publish --site-root /srv/kanwu --state /var/lib/kanwu
     """
-    from .engine import site as site_mod
+    from .publish import release as release_mod
     root = _root(ctx)
     _use_state(root, site_root, state)
-    for r in site_mod.publish(root, site_root, pdf=not no_pdf):
+    for r in release_mod.publish(root, site_root, pdf=not no_pdf):
         click.echo(f"已上线 {r.audience}：{r.pages} 个页面（重新生成 {r.written} 个）、{r.pdfs} 份 PDF"
                    f"（{os.path.basename(r.release)}，{r.seconds:.1f} 秒）")
         _say_why(r)
@@ -671,10 +671,10 @@ def rollback(ctx, site_root, state, audience, to, steps):
     例：kanwu rollback --site-root /srv/kanwu
         kanwu rollback --site-root /srv/kanwu --to 000012
     """
-    from .engine import site as site_mod
+    from .publish import release as release_mod
     root = _root(ctx)
     _use_state(root, site_root, state)
-    for aud, name in site_mod.rollback(root, site_root, audience, to, steps):
+    for aud, name in release_mod.rollback(root, site_root, audience, to, steps):
         click.echo(f"已回退 {aud} 到 {name}")
 
 
@@ -684,10 +684,10 @@ def rollback(ctx, site_root, state, audience, to, steps):
 @click.pass_context
 def releases(ctx, site_root, state):
     """列出保留的各版本：编号、构建所用的提交、时间、首次发布的期、大小，标出正在上线的版本。"""
-    from .engine import site as site_mod
+    from .publish import release as release_mod
     root = _root(ctx)
     _use_state(root, site_root, state)
-    rows = site_mod.list_releases(root, site_root)
+    rows = release_mod.list_releases(root, site_root)
     if not rows:
         click.echo("还没有发布过任何版本。")
         return
