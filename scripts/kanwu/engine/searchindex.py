@@ -82,7 +82,7 @@ def _documents(site_dir: str, bundle: str, pages: dict, docs: str | None, salt: 
     whose page and search key are as in the last build come from ``docs``."""
     import pickle
 
-    from .site import outputs
+    from ..paths import outputs
     path = os.path.join(docs, bundle + ".pickle") if docs else None
     kept: dict = {}
     if path:

@@ -28,6 +28,7 @@ from ..incremental.cache import bulk_load
 from ..incremental.state import (_read_record, _write_record, damaged, engine_fingerprint, inventory_path, page_salt,
                                  read_inventory, why_full)
 from ..pages import generate
+from ..paths import outputs
 from ..publish.switch import go_live, lock, next_release_number, note_release
 from .mkdocs_run import run_mkdocs
 from .searchindex import index_search
@@ -302,18 +303,6 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
 
 
 
-def outputs(rel: str) -> list[str]:
-    """The files MkDocs writes for a docs-relative source path (use_directory_urls)."""
-    if not rel.endswith(".md"):
-        return [rel]
-    stem = rel[:-3]
-    if stem == "index":
-        return ["index.html"]
-    if stem.endswith("/index"):
-        return [stem[:-5] + "index.html"]
-    return [stem + "/index.html"]
-
-
 def bundle_keys(bundles: dict, salt: str) -> dict[str, str]:
     """One key per Pagefind bundle: its pages and what the index reads from each."""
     import hashlib
@@ -375,13 +364,6 @@ def verify(site_dir: str, files: dict) -> None:
     """A release is switched live only when every page and PDF is there."""
     missing = []
     for rel in files:
-        if rel.endswith(".md"):
-            stem = rel[:-3]
-            out = "index.html" if stem == "index" else (stem[:-5] + "index.html" if stem.endswith("/index")
-                                                       else stem + "/index.html")
-        else:
-            out = rel
-        if not os.path.exists(os.path.join(site_dir, out)):
-            missing.append(out)
+        missing += [out for out in outputs(rel) if not os.path.exists(os.path.join(site_dir, out))]
     if missing:
         raise KanwuError(f"构建结果不完整，未上线：缺少 {len(missing)} 个文件，例如 {missing[0]}")

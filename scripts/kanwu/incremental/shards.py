@@ -16,19 +16,11 @@ written by ``kanwu serve-config``); they never leave the audience's own build fo
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 from collections.abc import Callable
 
-SHARD = re.compile(r"^(items/\d{4}/\d{2}|periodicals/[^/]+/\d{4}|(?:pdf|docx)/[^/]+/\d{4}|pagefind-\d{4}(?:-\d{2})?)(?:/|$)")
-_ABOVE = re.compile(r"^(items|items/\d{4}|periodicals|periodicals/[^/]+|pdf|pdf/[^/]+|docx|docx/[^/]+)$")  # folders that hold shards
-
-
-def shard_of(rel: str) -> str | None:
-    """The shard an output path (relative to the release) belongs to, or None."""
-    m = SHARD.match(rel)
-    return m.group(1) if m else None
+from ..paths import ABOVE as _ABOVE, SHARD, shard_of  # noqa: F401 (the path table)
 
 
 def positions(release: str, dangling: bool = False) -> list[str]:

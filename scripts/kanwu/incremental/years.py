@@ -28,30 +28,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import re
 from dataclasses import dataclass
 
+from ..paths import page_year  # noqa: F401 (the path table says which paths are a year's)
+
 RECORD = "years.pickle"
-_YEAR_PAGE = re.compile(
-    r"^(?:items/(\d{4})/"
-    r"|periodicals/[^/]+/(\d{4})(?:\.md$|/)"
-    r"|(?:units|categories|tags)/[^/]+/(\d{4})\.md$"
-    r"|months/(\d{4})-\d{2}\.md$"
-    r"|notices/(\d{4})-(?:\d{2}|Q\d)\.md$"
-    r"|pdf/notices/(\d{4})-(?:\d{2}|Q\d)\.pdf$"
-    r"|pdf/[^/]+/(\d{4})/"
-    r"|docx/[^/]+/(\d{4})/)")
-
-
-def page_year(path: str) -> int | None:
-    """The year whose items or issues alone make the page (or PDF) at ``path``; None for a page
-    that spans years (lists, statistics, the home page), which every build makes anew."""
-    m = _YEAR_PAGE.match(path)
-    if not m:
-        return None
-    return int(next(g for g in m.groups() if g))
-
-
 @dataclass(frozen=True)
 class Stub:
     """What pages spanning years show of an item with leaders' instructions of a sealed year."""

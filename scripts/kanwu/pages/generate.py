@@ -23,38 +23,13 @@ from ..editorial.assemble import chain_of, follow_ups
 from ..audience import View
 from ..source.fields import CATEGORIES
 from ..model import Issue, Item
+from ..paths import correction_pdf, issue_docx, issue_page, issue_pdf, item_page, tag_page  # noqa: F401 (the path table)
 
 CATEGORY_SLUGS = dict(zip(CATEGORIES, ("dongtai", "jingyan", "wenti", "jianyi", "sheqing", "diaoyan", "zongshu", "tufa")))
 WEEKDAYS = "一二三四五六日"
 
 
-# ---- paths -------------------------------------------------------------------------------
-
-def item_page(item: Item) -> str:
-    return f"items/{item.date.year:04d}/{item.date.month:02d}/{item.id}.md"
-
-
-def issue_page(issue: Issue) -> str:
-    return f"periodicals/{issue.periodical}/{issue.year:04d}/{issue.number:03d}.md"
-
-
-def issue_pdf(issue: Issue) -> str:
-    return f"pdf/{issue.periodical}/{issue.year:04d}/{issue.number:03d}.pdf"
-
-
-def issue_docx(issue: Issue) -> str:
-    """The issue as a Word document (word/export.py), beside its PDF."""
-    return f"docx/{issue.periodical}/{issue.year:04d}/{issue.number:03d}.docx"
-
-
-def correction_pdf(issue: Issue) -> str:
-    """The 勘误 notice of an issue with corrections (its own PDF stays as sent)."""
-    return f"pdf/{issue.periodical}/{issue.year:04d}/{issue.number:03d}-correction.pdf"
-
-
-def tag_page(tag: str) -> str:
-    return f"tags/{hashlib.sha1(tag.encode('utf-8')).hexdigest()[:10]}.md"
-
+# ---- links (the paths themselves: kanwu.paths) ----------------------------------------------
 
 def link(src: str, dest: str) -> str:
     """A relative link from page ``src`` to file ``dest`` (both docs-relative, normalised).

@@ -7,6 +7,7 @@ from collections import defaultdict
 from . import charts
 from .. import stats
 from .generate import cn_date, html_link, html_list, html_table, item_page, link, md, page
+from ..paths import notice_page, notice_pdf
 from ..source.render import esc
 
 
@@ -41,7 +42,7 @@ def pages(site) -> dict:
     rows = []
     for period in periods:
         slug = notice_slug(period)
-        path = f"notices/{slug}.md"
+        path = notice_page(slug)
         if period.start.year in site.sealed:
             pass  # kept with its year's pages
         elif closed(period, site.today):  # kept while its inputs stay (an open period's shows today's numbers)
@@ -71,7 +72,7 @@ def notice(site, period, src) -> bytes:
     slug = notice_slug(period)
     parts = [f"# {period.label}信息工作通报",
              f"{md(config.office_name)}（{cn_date(period.start)}至{cn_date(period.end)}）"]
-    pdf = f"pdf/notices/{slug}.pdf"
+    pdf = notice_pdf(slug)
     if pdf in site.pdfs:
         parts.append(f"[下载 PDF（印刷版）]({link(src, pdf)}){{ .md-button }}")
     elif not closed(period, site.today):

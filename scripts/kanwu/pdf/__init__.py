@@ -329,6 +329,7 @@ def notice_jobs(root: str, view: View, evaluation, lookup: Lookup | None = None,
     from ..source.config import CONFIG_FILE, UNITS_FILE
     from ..pages.generate import reference_date
     from ..pages.statspages import closed, notice_periods, notice_slug
+    from ..paths import notice_pdf
 
     lookup = lookup or Lookup(root)
     site = SimpleNamespace(view=view, today=reference_date(view))  # what notice_periods reads
@@ -341,7 +342,7 @@ def notice_jobs(root: str, view: View, evaluation, lookup: Lookup | None = None,
 
         def html(period=period):  # the numbers only for a notice not printed before
             return document.notice_html(root, document.notice_text(view, stats.compute(view, period, evaluation, site.today)))
-        out[f"pdf/notices/{notice_slug(period)}.pdf"] = lookup.job(f"{period.label}信息工作通报", inputs, html)
+        out[notice_pdf(notice_slug(period))] = lookup.job(f"{period.label}信息工作通报", inputs, html)
     return out
 
 
