@@ -6,7 +6,7 @@ and every kanwu module they import. Two things are shown here for every cached j
   profiler, executes no kanwu module outside its closure (a module that does not run cannot reach
   the output, whatever its constants say);
 - every module in the closure changes the key when its source changes (a constant edited).
-And the case that was broken: a change to ``generate.cn_date``, which the PDF's HTML uses, gives a
+And the case that was broken: a change to ``markup.cn_date``, which the PDF's HTML uses, gives a
 different PDF with the old cache in place.
 """
 
@@ -129,7 +129,7 @@ def test_the_whole_package_is_the_pages_salt():
 
 
 def test_a_change_to_the_date_format_the_pdf_uses_reaches_the_cached_pdf(tmp_path):
-    """The stale-PDF case of issue 24: ``generate.cn_date`` (imported by the PDF's HTML) changed,
+    """The stale-PDF case of issue 24: ``markup.cn_date`` (imported by the PDF's HTML) changed,
     ``kanwu pdf 上报 212`` run again with build/pdf-cache in place gives the new PDF."""
     tree = copy_sample(tmp_path / "repo")
     code = tmp_path / "code"
@@ -145,7 +145,7 @@ def test_a_change_to_the_date_format_the_pdf_uses_reaches_the_cached_pdf(tmp_pat
 
     first = pdf_text()
     assert "号" not in first
-    generate = code / "kanwu" / "pages" / "generate.py"
+    generate = code / "kanwu" / "pages" / "markup.py"
     source = generate.read_text(encoding="utf-8")
     old = 'return f"{day.year}年{day.month}月{day.day}日"'
     assert old in source

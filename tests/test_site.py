@@ -175,7 +175,7 @@ def test_every_internal_link_of_the_site_resolves(built):
 def test_item_metadata_links_are_the_addresses_mkdocs_writes():
     from mkdocs.utils import get_relative_url
 
-    from kanwu.pages.generate import href, page_url
+    from kanwu.pages.markup import href, page_url
     pages = ["index.md", "units/index.md", "units/qingxi.md", "items/2026/11/20261103-qingxi-01.md",
              "items/2026/11/20261104-qingxi-01.md", "items/2026/12/x.md", "months/2026-11.md", "help/index.md",
              "periodicals/daily/2026/001.md", "tags/06722b464d.md", "a.md"]

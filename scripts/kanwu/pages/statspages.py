@@ -6,8 +6,8 @@ from collections import defaultdict
 
 from . import charts
 from .. import stats
-from .generate import cn_date, html_link, html_list, html_table, item_page, link, md, page
-from ..paths import notice_page, notice_pdf
+from .markup import cn_date, html_link, html_list, html_table, link, md, page
+from ..paths import item_page, notice_page, notice_pdf
 from ..source.render import esc
 
 
@@ -56,7 +56,7 @@ def pages(site) -> dict:
 
 
 def ranking_table(site, report, src) -> str:
-    """The units ranked, as raw HTML (see ``generate.html_list``): 100+ rows, on pages rewritten by every publish."""
+    """The units ranked, as raw HTML (see ``markup.html_list``): 100+ rows, on pages rewritten by every publish."""
     head = ["名次", "单位", "报送", "已采用", "采用率", "采用", "上级采用", "获批示", "缺报", "迟报", "缺续报", "月度最佳", "得分",
             "评先资格"]
     rows = [[r.rank, html_link(src, f"units/{r.unit}.md", r.name), r.submitted, r.taken, f"{r.rate:.0%}", r.adopted, r.higher,

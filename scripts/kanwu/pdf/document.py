@@ -12,7 +12,7 @@ import jinja2
 from ..source import render
 from ..audience import View
 from ..source.fields import URGENCIES
-from ..pages.generate import cn_date
+from ..pages.markup import cn_date
 from ..model import Issue
 from . import typeset
 from .fonts import ROLES
