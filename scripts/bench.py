@@ -94,14 +94,19 @@ def add_day(archive: str, day: dt.date, n: int = 8) -> None:
                      f"群众反映良好。共完成任务{k + 3}项，覆盖村（社区）{k * 7 + 12}个。\n")
 
 
+def summary_line(out: str) -> str:
+    """The last line of a build's output that gives its time (the reasons for a full build follow it)."""
+    return next((line for line in reversed(out.strip().splitlines()) if "用时" in line), "")
+
+
 def phase(out: str, name: str) -> float:
-    """A step's seconds from the build's last line: …用时 X 秒（PDF a，生成页面 b，MkDocs c，检索索引 d）。"""
-    m = re.search(rf"{name} ([\d.]+)", out.strip().splitlines()[-1])
+    """A step's seconds from the build's summary line: …用时 X 秒（PDF a，生成页面 b，MkDocs c，检索索引 d）。"""
+    m = re.search(rf"{name} ([\d.]+)", summary_line(out))
     return float(m.group(1)) if m else 0.0
 
 
 def phases_note(out: str) -> str:
-    m = re.search(r"用时 [\d.]+ 秒（(.*?)）", out.strip().splitlines()[-1])
+    m = re.search(r"用时 [\d.]+ 秒（(.*?)）", summary_line(out))
     return f"其中 {m.group(1)}" if m else ""
 
 
