@@ -475,7 +475,7 @@ def pdf(ctx, periodical, number, year, audience, copies, out):
 @click.option("--out", type=click.Path(dir_okay=False), metavar="文件", help="写入文件（xlsx 必须指定）")
 @click.pass_context
 def stats(ctx, period, day, unit, officers, audience, fmt, out):
-    """统计和排名：--period week/last-week/month/quarter/year/yesterday/2026-11/2026-Q4/起:止，--unit、--officers，--audience 范围（默认最低的范围；全部 统计所有信息），--format csv/xlsx --out 文件。
+    """统计和排名：--period week/last-week/month/quarter/year/yesterday/2026-11/2026-Q4/起:止，--unit、--officers，--audience 范围（默认最低的范围；写“全部”统计所有信息），--format csv/xlsx --out 文件。
 
     分值按 content/kanwu.yml 的 scoring 计算；月度最佳信息和通报批评记录在 content/evaluation.yml。
 
