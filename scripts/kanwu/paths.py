@@ -45,9 +45,8 @@ PLACES: tuple[Place, ...] = (
     Place("page", r"[^/]+\.md|(?:help|stats|months|notices)/[^/]+\.md"),  # home, search, supervision, help, statistics
 )
 
-_YEAR_BOUND = re.compile("(?:" + "|".join(
-    f"(?P<y{n}>{p.pattern.replace('(?P<year>', '(?:')})" for n, p in enumerate(PLACES) if "(?P<year>" in p.pattern) + ")")
-_YEAR_GROUPS = [(f"y{n}", re.compile(p.pattern)) for n, p in enumerate(PLACES) if "(?P<year>" in p.pattern]
+_YEAR_BOUND = re.compile("|".join(  # each place's year group named apart: one match gives the year
+    p.pattern.replace("(?P<year>", f"(?P<year{n}>") for n, p in enumerate(PLACES) if "(?P<year>" in p.pattern))
 _KINDS = [(p.kind, re.compile(p.pattern)) for p in PLACES]
 _SHARDS = sorted({p.shard for p in PLACES if p.shard})
 SHARD = re.compile("^(" + "|".join("/".join(s) for s in _SHARDS) + ")(?:/|$)")
@@ -63,12 +62,7 @@ def page_year(path: str) -> int | None:
     """The year whose items or issues alone make the page (or PDF) at ``path``; None for a page
     that spans years (lists, statistics, the home page), which every build makes anew."""
     m = _YEAR_BOUND.fullmatch(path)
-    if not m:
-        return None
-    for group, rx in _YEAR_GROUPS:
-        if m.group(group) is not None:
-            return int(rx.match(path).group("year"))  # type: ignore[union-attr]
-    return None
+    return int(next(y for y in m.groups() if y)) if m else None
 
 
 def shard_of(rel: str) -> str | None:

@@ -8,6 +8,7 @@ with an allow-list of what items need. There is no include/snippet mechanism.
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import re
 import signal
@@ -37,16 +38,12 @@ class RenderError(ValueError):
     pass
 
 
+@functools.cache
 def _cache_version() -> str:
     """What a cached body was rendered by: this module's code (and what it imports) and the
     versions of Python-Markdown and nh3. Any change renders the bodies again."""
     from ..incremental import fingerprint
-    if not _VERSION:
-        _VERSION.append(fingerprint.code(fingerprint.BODY) + fingerprint.versions("markdown", "nh3"))
-    return _VERSION[0]
-
-
-_VERSION: list = []
+    return fingerprint.code(fingerprint.BODY) + fingerprint.versions("markdown", "nh3")
 
 
 _CACHE: dict = {}  # shard (first two hex digits of the key) -> {sha1(prefix, markdown): html}
