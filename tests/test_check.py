@@ -292,7 +292,7 @@ def test_image_outside_assets_rejected(tree, ref):
     tree.item(ID, GOOD_ITEM + f"\n![图]({ref})\n")
     result = check(tree)
     assert result.exit_code == 1
-    assert f"{PATH}:12:" in result.output and "图片" in result.output
+    assert f"{PATH}:13:" in result.output and "图片" in result.output  # the line the image is on
 
 
 def test_missing_config_is_clean_error(tmp_path):

@@ -25,6 +25,7 @@ class Problem:
     field: str
     message: str
     hint: str = ""
+    rule: str = ""  # a proofreading rule's id (checks/proof/rules.py); "" for every other check
 
     @property
     def is_error(self) -> bool:
@@ -34,11 +35,12 @@ class Problem:
         where = f"{self.path}:{self.line}:{self.col}"
         field = f" {self.field}" if self.field else ""
         hint = f"（{self.hint}）" if self.hint else ""
-        return f"{where}: {self.severity}{field} — {self.message}{hint}"
+        rule = f"〔{self.rule}〕" if self.rule else ""
+        return f"{where}: {self.severity}{field} — {self.message}{hint}{rule}"
 
     def format_github(self) -> str:
         kind = "error" if self.is_error else "warning"
-        text = f"{self.field} — {self.message}{'（' + self.hint + '）' if self.hint else ''}"
+        text = f"{self.field} — {self.message}{'（' + self.hint + '）' if self.hint else ''}{'〔' + self.rule + '〕' if self.rule else ''}"
         # Workflow commands (the Actions toolkit's escapeData / escapeProperty): a file name with a
         # newline, a comma or a colon cannot end the command and start another.
         text = _escape_data(text)

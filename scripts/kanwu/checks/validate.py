@@ -12,6 +12,7 @@ import subprocess
 from dataclasses import dataclass, field
 
 from ..source import load, manifest, render
+from .proof import proofreader
 from ..source.config import load_config
 from ..errors import ERROR, WARNING, Problem
 from ..source.fields import nearest
@@ -36,7 +37,9 @@ class Repository:
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
+        """The errors that stop a build. A proofreading error stops ``kanwu check`` (and so a merge)
+        but not the site: a word added to the office's list must not stop today's issue."""
+        return [p for p in self.problems if p.is_error and not p.rule]
 
     def issues_of(self, periodical: str) -> list[Issue]:
         return [i for i in self.issues if i.periodical == periodical]
@@ -56,7 +59,7 @@ def load_repository(root: str, years: set[int] | None = None) -> Repository:
 
 def _load_repository(root: str, years: set[int] | None = None) -> Repository:
     from ..incremental.cache import MISS, ParseCache, files_under, walk, year_shard
-    from ..source.config import CONFIG_FILE, UNITS_FILE
+    from ..source.config import settings_files
     config = load_config(root)
     repo = Repository(config)
     # Both trees are walked before the caches are read: stat() over 56,000 files measured 3× slower
@@ -75,7 +78,7 @@ def _load_repository(root: str, years: set[int] | None = None) -> Repository:
             newest = {max(kept)} if kept else set()  # its running total goes on from there
             for y in sorted({y for y in kept if int(y) in years} | newest):
                 manifest_files += walk(root, f"{manifest.ISSUES_DIR}/{p}/{y}", (".yml", ".yaml"), links)
-    parsed = ParseCache(root, "items", (CONFIG_FILE, UNITS_FILE), shard=year_shard,
+    parsed = ParseCache(root, "items", settings_files(root), shard=year_shard,
                         only=None if years is None else {year_shard(rel) for rel, _ in item_files})
 
     item_files = [(rel, st) for rel, st in item_files if rel.startswith(load.ITEMS_DIR + "/")]
@@ -228,6 +231,7 @@ def item_problems(config: Config, item) -> tuple[tuple[Problem, ...], tuple]:
                                 "去掉多余的 HTML 标签、引用符号 > 或行首的缩进"))
     for line, col, message, fix in render.limits(item.body):
         problems.append(Problem(item.path, item.body_line + line, col, ERROR, "", message, fix))
+    problems += [f.problem() for f in proofreader(config).item(item, config.root)]
     refs = []
     if _MAY_REFER.search(item.body):  # most items: no image, no link, nothing to resolve
         for lineno, line in enumerate(item.body.split("\n"), item.body_line):
@@ -415,7 +419,8 @@ def caused_by(root: str, rev: str, problems: list[Problem]) -> list[Problem]:
     mine = [p for p in problems if p.path in changes.changed]
     # errors only: a warning elsewhere never blocks, and some depend on git history (a back-dated
     # report_at), which the archive of the base lacks
-    elsewhere = [p for p in problems if p.path not in changes.changed and p.is_error]
+    # and not proofreading: a change to the word lists reports on the items it changed, not on the archive
+    elsewhere = [p for p in problems if p.path not in changes.changed and p.is_error and not p.rule]
     if not elsewhere:
         return mine
     before = {(p.path, p.field, p.message) for p in _problems_at(root, rev, changes.base)}

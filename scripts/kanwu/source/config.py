@@ -7,8 +7,8 @@ import datetime as dt
 import os
 import re
 
-from . import yamlread
-from ..errors import ERROR, KanwuError, Problem, ProblemsFound
+from . import proofdata, yamlread
+from ..errors import KanwuError, ProblemsFound
 from .fields import CATEGORIES, CLASSIFICATIONS
 from ..model import Audience, Config, Periodical, Scoring, Unit
 
@@ -20,6 +20,11 @@ CADENCES = ("daily", "weekly", "on_demand")
 DIST_KEYS = ("报", "送", "发")
 KEEP_RELEASES = 2  # publish.keep_releases: the live release and the previous one, for rollback
 _ID = re.compile(r"^[a-z][a-z0-9-]*$")
+
+
+def settings_files(root: str) -> tuple[str, ...]:
+    """Every settings file a check of an item reads: the configuration, the units, proofreading's lists."""
+    return (CONFIG_FILE, UNITS_FILE) + proofdata.files(root)
 
 
 def find_root(start: str | None = None) -> str:
@@ -34,69 +39,7 @@ def find_root(start: str | None = None) -> str:
         here = parent
 
 
-class _Reader:
-    """Typed access to a parsed YAML file that records located problems."""
-
-    def __init__(self, root: str, rel: str):
-        self.rel = rel
-        self.problems: list[Problem] = []
-        full = os.path.join(root, rel)
-        try:
-            with open(full, encoding="utf-8") as fh:
-                text = fh.read()
-        except FileNotFoundError:
-            raise KanwuError(f"{rel}: 文件不存在。") from None
-        except UnicodeDecodeError:
-            raise KanwuError(f"{rel}: 不是 UTF-8 编码（请用 UTF-8 保存）。") from None
-        try:
-            self.doc = yamlread.parse(text.lstrip("\ufeff"), rel)
-        except yamlread.YamlProblem as exc:
-            raise ProblemsFound([exc.problem]) from None
-        self.data = yamlread.plain(self.doc.data)
-
-    def fail(self, path: tuple, message: str, hint: str = ""):
-        line, col = self.doc.where(path)
-        self.problems.append(Problem(self.rel, line, col, ERROR, ".".join(map(str, path)), message, hint))
-
-    def group(self, mapping, path: tuple, whole: bool = False) -> dict:
-        """The settings group at ``path`` (``mapping[path[-1]]``, or ``mapping`` itself when ``whole``), or {} and an error."""
-        value = mapping if whole else (mapping.get(path[-1]) if isinstance(mapping, dict) else None)
-        if value in (None, ""):
-            return {}
-        if not isinstance(value, dict):
-            self.fail(path, f"{'.'.join(map(str, path))} 应是一组“键: 值”的设置，现在是“{value}”",
-                      "在它下面另起一行、缩进两格，逐项写设置")
-            return {}
-        return value
-
-    def get(self, mapping: dict, path: tuple, key: str, kind=str, default=None, choices=None):
-        value = mapping.get(key, default) if isinstance(mapping, dict) else default
-        if value is None:
-            if default is None:
-                self.fail(path + (key,), f"缺少 {key}")
-            return default
-        if kind is int:
-            try:
-                return int(value)
-            except (TypeError, ValueError):
-                self.fail(path + (key,), f"{key} 应为整数，现在是“{value}”")
-                return default if default is not None else 0
-        if kind is list:
-            if isinstance(value, str):
-                value = [value]
-            if not isinstance(value, (list, tuple)):
-                self.fail(path + (key,), f"{key} 应为列表")
-                return ()
-            return tuple(str(v) for v in value)
-        if not isinstance(value, str):
-            self.fail(path + (key,), f"{key} 应为一行文字")
-            return default or ""
-        if choices and value not in choices:
-            self.fail(path + (key,), f"{key} 的值“{value}”不可用", "可用的值：" + "、".join(choices))
-        return value
-
-
-def _publish(cfg: "_Reader", pub) -> dict:
+def _publish(cfg: yamlread.Reader, pub) -> dict:
     """The publish section as given, with keep_releases read as a count of at least 1."""
     if not isinstance(pub, dict):
         cfg.fail(("publish",), "publish 应为“键: 值”的设置组")
@@ -108,7 +51,7 @@ def _publish(cfg: "_Reader", pub) -> dict:
 
 
 def load_config(root: str) -> Config:
-    cfg = _Reader(root, CONFIG_FILE)
+    cfg = yamlread.Reader(root, CONFIG_FILE)
     units = _load_units(root)
     data = cfg.data if isinstance(cfg.data, dict) else {}
     office = cfg.group(data, ("office",))
@@ -199,6 +142,7 @@ def load_config(root: str) -> Config:
         git_record_since=_date(cfg, rules, "git_record_since"),
         backdate_hours=_hours(cfg, rules, "backdate_warning_hours", 6),
         publish=_publish(cfg, data.get("publish") or {}),
+        proof=proofdata.load(root, cfg, cfg.group(data, ("proofreading",))),
     )
     if not periodicals:
         cfg.fail(("periodicals",), "没有声明任何刊物")
@@ -210,7 +154,7 @@ def load_config(root: str) -> Config:
 ACCESS_TYPES = ("basic", "cert", "ip")
 
 
-def _access(cfg: _Reader, access, path: tuple) -> dict:
+def _access(cfg: yamlread.Reader, access, path: tuple) -> dict:
     """The access rule of an audience's site; checked here, enforced by the generated web-server config."""
     if access is None:
         return {}
@@ -223,7 +167,7 @@ def _access(cfg: _Reader, access, path: tuple) -> dict:
     return access
 
 
-def _date(cfg: _Reader, mapping: dict, key: str):
+def _date(cfg: yamlread.Reader, mapping: dict, key: str):
     if not mapping.get(key):
         return None
     try:
@@ -233,7 +177,7 @@ def _date(cfg: _Reader, mapping: dict, key: str):
         return None
 
 
-def _number(cfg: _Reader, path: tuple, value, default: float = 0.0) -> float:
+def _number(cfg: yamlread.Reader, path: tuple, value, default: float = 0.0) -> float:
     if value is None:
         return default
     try:
@@ -243,7 +187,7 @@ def _number(cfg: _Reader, path: tuple, value, default: float = 0.0) -> float:
         return default
 
 
-def _hours(cfg: _Reader, rules: dict, key: str, default: float) -> float:
+def _hours(cfg: yamlread.Reader, rules: dict, key: str, default: float) -> float:
     value = rules.get(key, default)
     try:
         hours = float(value)
@@ -255,7 +199,7 @@ def _hours(cfg: _Reader, rules: dict, key: str, default: float) -> float:
         return float(default)
 
 
-def _scoring(cfg: _Reader, data: dict, periodicals: dict) -> Scoring:
+def _scoring(cfg: yamlread.Reader, data: dict, periodicals: dict) -> Scoring:
     path = ("scoring",)
     adoption = {}
     for pid, value in (data.get("adoption") or {}).items():
@@ -288,7 +232,7 @@ def _yes_no(cfg, mapping: dict, path: tuple, default: bool) -> bool:
     return word
 
 
-def _checked_list(cfg: _Reader, mapping, path, key, allowed, default):
+def _checked_list(cfg: yamlread.Reader, mapping, path, key, allowed, default):
     values = cfg.get(mapping, path, key, list, default=default)
     for i, v in enumerate(values):
         if v not in allowed:
@@ -297,7 +241,7 @@ def _checked_list(cfg: _Reader, mapping, path, key, allowed, default):
 
 
 def _load_units(root: str) -> dict:
-    reg = _Reader(root, UNITS_FILE)
+    reg = yamlread.Reader(root, UNITS_FILE)
     units = {}
     entries = reg.data.get("units") if isinstance(reg.data, dict) else None
     if not isinstance(entries, list):

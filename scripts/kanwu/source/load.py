@@ -195,7 +195,7 @@ def load_item(root: str, rel: str, config) -> tuple[Item | None, list[Problem]]:
     item = Item(
         id=stem, path=rel, title=title, unit=values["unit"], date=values["date"],
         category=values["category"], urgency=values["urgency"], classification=values["classification"],
-        authors=values["authors"], body=body.strip("\n"), body_line=body_line, digest=content_digest(values, body),
+        authors=values["authors"], body=body.strip("\n"), body_line=body_line + len(body) - len(body.lstrip("\n")), digest=content_digest(values, body),
         secrecy_period=values.get("secrecy_period", ""), event_at=values.get("event_at"),
         reported_at=values.get("reported_at"), follow_up_of=values.get("follow_up_of", ""),
         tags=values.get("tags", ()), summary=values.get("summary", ""),

@@ -9,6 +9,7 @@ later by the declaration of each field (``fields.py``).
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -19,7 +20,7 @@ try:  # the C parser is ~7x faster; the pure-Python one gives the same nodes
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader
 
-from ..errors import ERROR, Problem
+from ..errors import ERROR, KanwuError, Problem, ProblemsFound
 
 Path = tuple  # a path into the document: ("sections", 0, "items", 1)
 
@@ -258,3 +259,65 @@ def _str_representer(dumper, value: str):
 
 
 _Dumper.add_representer(str, _str_representer)
+
+
+class Reader:
+    """Typed access to a parsed YAML file that records located problems."""
+
+    def __init__(self, root: str, rel: str):
+        self.rel = rel
+        self.problems: list[Problem] = []
+        full = os.path.join(root, rel)
+        try:
+            with open(full, encoding="utf-8") as fh:
+                text = fh.read()
+        except FileNotFoundError:
+            raise KanwuError(f"{rel}: 文件不存在。") from None
+        except UnicodeDecodeError:
+            raise KanwuError(f"{rel}: 不是 UTF-8 编码（请用 UTF-8 保存）。") from None
+        try:
+            self.doc = parse(text.lstrip("\ufeff"), rel)
+        except YamlProblem as exc:
+            raise ProblemsFound([exc.problem]) from None
+        self.data = plain(self.doc.data)
+
+    def fail(self, path: tuple, message: str, hint: str = ""):
+        line, col = self.doc.where(path)
+        self.problems.append(Problem(self.rel, line, col, ERROR, ".".join(map(str, path)), message, hint))
+
+    def group(self, mapping, path: tuple, whole: bool = False) -> dict:
+        """The settings group at ``path`` (``mapping[path[-1]]``, or ``mapping`` itself when ``whole``), or {} and an error."""
+        value = mapping if whole else (mapping.get(path[-1]) if isinstance(mapping, dict) else None)
+        if value in (None, ""):
+            return {}
+        if not isinstance(value, dict):
+            self.fail(path, f"{'.'.join(map(str, path))} 应是一组“键: 值”的设置，现在是“{value}”",
+                      "在它下面另起一行、缩进两格，逐项写设置")
+            return {}
+        return value
+
+    def get(self, mapping: dict, path: tuple, key: str, kind=str, default=None, choices=None):
+        value = mapping.get(key, default) if isinstance(mapping, dict) else default
+        if value is None:
+            if default is None:
+                self.fail(path + (key,), f"缺少 {key}")
+            return default
+        if kind is int:
+            try:
+                return int(value)
+            except (TypeError, ValueError):
+                self.fail(path + (key,), f"{key} 应为整数，现在是“{value}”")
+                return default if default is not None else 0
+        if kind is list:
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, (list, tuple)):
+                self.fail(path + (key,), f"{key} 应为列表")
+                return ()
+            return tuple(str(v) for v in value)
+        if not isinstance(value, str):
+            self.fail(path + (key,), f"{key} 应为一行文字")
+            return default or ""
+        if choices and value not in choices:
+            self.fail(path + (key,), f"{key} 的值“{value}”不可用", "可用的值：" + "、".join(choices))
+        return value
