@@ -165,3 +165,57 @@ def test_changed_reports_findings_on_changed_lines_only(tmp_path):
     notes = [line for line in result.output.splitlines() if line.startswith("::")]
     assert notes and all(f"file={rel}" in n or "file=content/proof/typos.yml" in n for n in notes), notes
     assert any("punct-halfwidth" in n and ",line=11," in n for n in notes)
+
+
+def test_preview_marks_each_finding(tmp_path):
+    """The reviewer's preview shows the item with each finding marked where it is, and lists them;
+    a proofreading error fails the check but still leaves the preview to review."""
+    import subprocess
+    import sys
+    from test_review import pr_repo
+    tree = pr_repo(tmp_path)
+    rel = item_path("20261124-qingxi-02")
+    tree.write(rel, GOOD_ITEM.replace("2026-11-03", "2026-11-24").replace("title: 青溪县启动冬季农田水利建设", "title: 青溪县启动冬季农田水利建设,整修渠道")
+               .replace("分片指导。", "分片指导,副市长宋明哲到现场督导。"))
+    env = os.environ | {"KANWU_BIN": os.path.dirname(sys.executable)}
+    env.pop("GITHUB_STEP_SUMMARY", None)
+    res = subprocess.run(["bash", ".ci/pr-check", "main"], cwd=tree.root, capture_output=True, text=True, env=env)
+    assert res.returncode == 1 and "name-leader" in res.stdout
+    page = open(os.path.join(tree.root, "build/preview/items/20261124-qingxi-02.html"), encoding="utf-8").read()
+    import re
+    marks = re.findall(r'<mark class="kanwu-proof (kanwu-proof-\w+)" title="([^"]*)">(.*?)</mark>', page)
+    assert [(level, text) for level, _, text in marks] == [
+        ("kanwu-proof-warning", ","), ("kanwu-proof-warning", ","), ("kanwu-proof-error", "副市长宋明哲")]
+    assert "宋明哲不是副市长" in marks[2][1]
+    assert "<h1>青溪县启动冬季农田水利建设<mark" in page and "校对发现 3 处" in page
+    summary = open(os.path.join(tree.root, "build/preview-summary.md"), encoding="utf-8").read()
+    assert "校对：1 处错误，2 处警告" in summary and f"{rel}:11:" in summary
+
+
+def test_published_defects_counted_on_notice_and_stats(tmp_path):
+    """What the office's quarterly review does: count the defects in what its signed issues
+    printed, per periodical and per unit, on the site's notice and statistics pages."""
+    tree = copy_sample(tmp_path / "s")
+    text = (GOOD_ITEM.replace("2026-11-03", "2026-11-23")
+            .replace("分片指导。", "分片指导,做到每座山塘有人管...\n\n截止目前已完成渠道整修12公里。"))
+    tree.item("20261123-qingxi-05", text)
+    result = tree.run("assemble", "上报", "--date", "2026-11-24")
+    assert result.exit_code == 0, result.output
+    new = sorted(os.listdir(os.path.join(tree.root, "issues/daily/2026")))[-1]
+    result = tree.run("sign", f"issues/daily/2026/{new}", "--by", "周正平", "--date", "2026-11-24")
+    assert result.exit_code == 0, result.output
+    result = tree.run("build", "--no-pdf")
+    assert result.exit_code == 0, result.output
+    docs = os.path.join(tree.root, "build", "quanti", "docs")
+    notice = open(os.path.join(docs, "notices", "2026-Q4.md"), encoding="utf-8").read()
+    review = notice.split("## 五、无差错检查", 1)[1]
+    assert "共发现差错 3 处" in review
+    daily = next(line for line in review.splitlines() if line.startswith("<tr><td>澜江信息（上报）"))
+    cells = [c.split(">")[-1] for c in daily.split("</td>")[:-1]]
+    assert cells[1] == "16" and cells[4:6] == ["0", "3"]  # 16 signed issues, 0 errors, 3 warnings
+    unit = next(line for line in review.splitlines() if "青溪县委办" in line and "<tr>" in line)
+    cells = [c.split(">")[-1] for c in unit.split("</td>")[:-1]]
+    assert int(cells[1]) >= 1 and cells[2:4] == ["0", "3"]  # its items printed, 0 errors, the 3 warnings
+    assert "半角标点（警告）：“,”" in review and "易混词（警告）：“截止”" in review
+    stats_page = open(os.path.join(docs, "stats", "index.md"), encoding="utf-8").read()
+    assert "2026年第4季度无差错检查" in stats_page and "共发现差错 3 处" in stats_page

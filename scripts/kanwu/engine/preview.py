@@ -14,11 +14,15 @@ from ..audience import View
 from ..errors import KanwuError, ProblemsFound
 from ..source.fields import CLASSIFICATIONS
 from ..model import Audience, Issue, Section, level
+from ..checks import proof
+from ..checks.proof import report as proof_report
 from ..checks.validate import Repository, changed_files
 
 PAGE = """<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>
 <style>body{{max-width:46em;margin:2em auto;padding:0 1em;font-family:"Noto Serif CJK SC",serif;line-height:1.8}}
+.kanwu-proof{{background:#fde68a;border-bottom:2px solid #d97706}}.kanwu-proof-error{{background:#fecaca;border-bottom-color:#dc2626}}
+.kanwu-proof-list{{font-size:.9em;color:#444}}
 {css}</style></head><body>
 <p class="kanwu-redacted">合并请求预览稿，未经审核，不是正式印发的内容。</p>
 {body}
@@ -32,6 +36,7 @@ class Preview:
     issues: tuple  # Issue
     warnings: tuple  # Problem
     files: tuple  # written paths, relative to the output folder
+    proof: tuple = ()  # Finding: proofreading's findings in the changed items (errors and warnings)
 
 
 def changed(repo: Repository, root: str, rev: str) -> tuple[list, list]:
@@ -56,12 +61,22 @@ def build(repo: Repository, root: str, rev: str, out: str) -> Preview:
     css = open(css_path, encoding="utf-8").read() if os.path.exists(css_path) else ""
     site = generate.Site(view)
     links = []
+    reader = proof.proofreader(config)
+    found = []
     for item in items:
-        body = render.body_html(item.body, asset_prefix="")
+        findings = reader.item(item, root)
+        found += findings
+        text, in_body = proof_report.marked(item.body, item.body_line, findings)
+        body = proof_report.marks_to_html(render.body_html(text, asset_prefix=""), in_body, render.esc)
+        title, in_title = proof_report.marked(item.title, 0, findings, "title")
         unit = config.units.get(item.unit)
-        html = (f"<h1>{render.esc(item.title)}</h1>{site.marks(item)}"
+        html = (f"<h1>{proof_report.marks_to_html(render.esc(title), in_title, render.esc)}</h1>{site.marks(item)}"
                 f"<p>{render.esc(unit.name if unit else item.unit)}　{generate.cn_date(item.date)}　{item.category}　"
                 f"撰稿：{render.esc('、'.join(item.authors))}</p><div class=\"kanwu-body\">{body}</div>")
+        if findings:
+            html += (f'<div class="kanwu-proof-list"><h2>校对发现 {len(findings)} 处</h2><ol>'
+                     + "".join(f"<li>第{f.line}行第{f.col}列 {f.level}：{render.esc(proof.BY_ID[f.rule].name)}"
+                               f"——{render.esc(f.message)}（{render.esc(f.hint)}）</li>" for f in findings) + "</ol></div>")
         if item.instructions:
             html += site.instructions_html(item)
         name = f"items/{item.id}.html"
@@ -94,8 +109,8 @@ def build(repo: Repository, root: str, rev: str, out: str) -> Preview:
              + "".join(f'<p><a href="{n}">{n}</a></p>' for n in jobs))
     _write(out, "index.html", PAGE.format(title="合并请求预览", css=css, body=index))
     written.append("index.html")
-    warnings = tuple(p for p in repo.problems if not p.is_error and p.path in {i.path for i in items})
-    return Preview(tuple(items), tuple(issues), warnings, tuple(written))
+    warnings = tuple(p for p in repo.problems if not p.is_error and not p.rule and p.path in {i.path for i in items})
+    return Preview(tuple(items), tuple(issues), warnings, tuple(written), tuple(found))
 
 
 def _write(out: str, name: str, data) -> None:
@@ -133,6 +148,12 @@ def summary(repo: Repository, preview: Preview) -> str:
     if preview.warnings:
         lines.append("警告：")
         lines += [f"- `{p.format()}`" for p in preview.warnings]
+        lines.append("")
+    if preview.proof:
+        errors = sum(f.level == "错误" for f in preview.proof)
+        lines.append(f"校对：{errors} 处错误，{len(preview.proof) - errors} 处警告（预览页中已标出）：")
+        lines += [f"- `{f.path}:{f.line}:{f.col}` {f.level} {proof.BY_ID[f.rule].name}：{f.message}（{f.hint}）"
+                  for f in preview.proof]
         lines.append("")
     for issue in preview.issues:
         p = config.periodicals[issue.periodical]

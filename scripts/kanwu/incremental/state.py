@@ -70,8 +70,8 @@ def _write_record(path: str, data: dict) -> None:
 def page_salt(root: str, audience_id: str) -> str:
     """What every generated page depends on besides its own key: kanwu's code, the configuration."""
     from ..incremental.cache import salt
-    from ..source.config import CONFIG_FILE, UNITS_FILE
-    return salt(root, (CONFIG_FILE, UNITS_FILE), audience_id)
+    from ..source.config import settings_files
+    return salt(root, settings_files(root), audience_id)
 
 
 def engine_fingerprint(root: str) -> str:

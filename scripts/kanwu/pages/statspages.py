@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from . import charts
 from .. import stats
+from ..stats import defects
 from .markup import cn_date, html_link, html_list, html_table, link, md, page
 from ..paths import item_page, notice_page, notice_pdf
 from ..source.render import esc
@@ -97,7 +98,32 @@ def notice(site, period, src) -> bytes:
     parts.append("## 四、月度最佳信息")
     parts.append("\n".join(f"- [{md(i.title)}]({link(src, item_page(i))})（{md(site.unit_name(i.unit))}）"
                            for i in report.best) or "本期未评选。")
+    parts.append("## 五、无差错检查")
+    parts += defects_section(site, period, src)
     return page(f"{period.label}信息工作通报", "\n\n".join(parts), "notice")
+
+
+def defects_section(site, period, src, detail: bool = True) -> list[str]:
+    """The error-free review of a period: defects per periodical and per unit in what its signed
+    issues printed, and (``detail``) each defect with its item."""
+    found = defects.compute(site.view, period)
+    if not any(r.issues for r in found.periodicals):
+        return ["本期没有签发的期。"]
+    out = [f"按已签发的期刊登的信息校对（规则和级别见 `content/kanwu.yml` 的 proofreading）：共发现差错 {found.total} 处。",
+           html_table(["刊物", "期数", "刊登信息", "字数", "错误", "警告", "每万字差错"],
+                      [[esc(r.name), r.issues, r.items, r.chars, r.errors, r.warnings, f"{r.per_10k:.2f}"] for r in found.periodicals],
+                      right={1, 2, 3, 4, 5, 6})]
+    if found.units:
+        out.append(html_table(["单位", "刊登信息", "错误", "警告", "每万字差错"],
+                              [[html_link(src, f"units/{r.key}.md", r.name), r.items, r.errors, r.warnings, f"{r.per_10k:.2f}"]
+                               for r in found.units], right={1, 2, 3, 4}))
+    else:
+        out.append("各单位刊登的信息均未发现差错。")
+    if detail and found.items:
+        out.append("\n".join(f"- [{md(i.title)}]({link(src, item_page(i))})（{md(site.unit_name(i.unit))}）："
+                              + "；".join(md(defects.finding_text(f)) for f in fs) for i, fs in found.items))
+    out.append("“错误”“警告”按校对规则的级别计；一条信息在几种刊物上刊登，各刊分别计数，单位只计一次。")
+    return out
 
 
 def statistics(site) -> dict:
@@ -105,6 +131,7 @@ def statistics(site) -> dict:
     view = site.view
     today = site.today
     month = stats.parse_period(f"{today:%Y-%m}", today)
+    quarter = stats.parse_period(f"{today.year}-Q{(today.month - 1) // 3 + 1}", today)
     report = stats.compute(view, month, site.evaluation, today)
     top = [r for r in report.units if r.submitted or r.adopted][:20]
     svg_units = charts.bars(f"{month.label}各单位报送与采用", [r.name for r in top],
@@ -134,7 +161,9 @@ def statistics(site) -> dict:
     body = ["# 统计", f"数据截至 {cn_date(today)}。各单位得分按 `content/kanwu.yml` 中的考核规则计算；"
             "全部时段的通报见[通报](../notices/index.md)，领导批示办理情况见[督办](../supervision.md)。",
             f"## {month.label}排名", ranking_table(site, report, src),
-            "## 图表", "![各单位报送与采用](units.svg)", "![各月收到与采用](months.svg)", "![各刊采用条数](periodicals.svg)"]
+            "## 图表", "![各单位报送与采用](units.svg)", "![各月收到与采用](months.svg)", "![各刊采用条数](periodicals.svg)",
+            f"## {quarter.label}无差错检查", *defects_section(site, quarter, src, detail=False),
+            f"各条差错见[{quarter.label}信息工作通报](../notices/{notice_slug(quarter)}.md)。"]
     return {src: page("统计", "\n\n".join(body), "listing"), "stats/units.svg": svg_units.encode("utf-8"),
             "stats/months.svg": svg_months.encode("utf-8"), "stats/periodicals.svg": svg_periodicals.encode("utf-8")}
 

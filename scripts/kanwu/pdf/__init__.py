@@ -326,14 +326,14 @@ def notice_jobs(root: str, view: View, evaluation, lookup: Lookup | None = None,
 
     from .. import stats
     from ..incremental.cache import salt
-    from ..source.config import CONFIG_FILE, UNITS_FILE
+    from ..source.config import settings_files
     from ..pages.generate import reference_date
     from ..pages.statspages import closed, notice_periods, notice_slug
     from ..paths import notice_pdf
 
     lookup = lookup or Lookup(root)
     site = SimpleNamespace(view=view, today=reference_date(view))  # what notice_periods reads
-    base = lookup.known_base + salt(root, (CONFIG_FILE, UNITS_FILE), "通报")  # + the statistics' code, units, rules
+    base = lookup.known_base + salt(root, settings_files(root), "通报")  # + the statistics' code, units, rules
     out = {}
     for period in notice_periods(site):
         if not closed(period, site.today) or period.start.year in skip:

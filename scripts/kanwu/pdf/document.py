@@ -222,7 +222,24 @@ def notice_text(view: View, report) -> dict:
                                               if r.quota_missed) or "无") + "。",
         late=late or ["本期没有迟报。"],
         best=[f"{units[i.unit].short}：{i.title}" for i in report.best] or ["本期未评选。"],
+        defects=defect_lines(view, report.period),
     )
+
+
+def defect_lines(view: View, period) -> list[str]:
+    """The notice's error-free review (无差错), one paragraph per periodical and per unit with defects."""
+    from ..stats import defects
+    found = defects.compute(view, period)
+    if not any(r.issues for r in found.periodicals):
+        return ["本期没有签发的期。"]
+    periodicals = view.config.periodicals
+    out = [f"《{periodicals[r.key].name}》（{periodicals[r.key].edition}）签发{r.issues}期，刊登信息{r.items}条、{r.chars}字，"
+           f"发现差错{r.defects}处（错误{r.errors}处、警告{r.warnings}处），每万字差错{r.per_10k:.2f}处。"
+           for r in found.periodicals if r.issues]
+    out += [f"{r.name}：刊登信息{r.items}条，差错{r.defects}处（错误{r.errors}处、警告{r.warnings}处）。" for r in found.units]
+    out += [f"{view.config.units[i.unit].short if i.unit in view.config.units else i.unit}《{i.title}》："
+            + "；".join(defects.finding_text(f) for f in fs) + "。" for i, fs in found.items]
+    return out
 
 
 def notice_html(root: str, text: dict) -> str:
@@ -235,5 +252,5 @@ def notice_html(root: str, text: dict) -> str:
     context = dict(text)
     context.update(rows=[SimpleNamespace(**r) for r in text["rows"]], intro=para(text["intro"]), quota_met=para(text["quota_met"]),
                    quota_missed=para(text["quota_missed"]), late=[para(x) for x in text["late"]],
-                   best=[para(x) for x in text["best"]])
+                   best=[para(x) for x in text["best"]], defects=[para(x) for x in text.get("defects", ())])
     return _env(root).get_template("notice.html").render(**context)

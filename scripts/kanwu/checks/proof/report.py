@@ -119,3 +119,45 @@ def _span(line: str, f: Finding) -> str:
             got += line[i]
         i += 1
     return line[at:i]
+
+
+OPEN_MARK, CLOSE_MARK = "\ue000", "\ue001"  # private-use characters: through Markdown and the sanitiser untouched
+
+
+def marked(text: str, first_line: int, findings, field: str = "") -> tuple[str, list]:
+    """``text`` (a body starting at file line ``first_line``, or a front-matter value) with each
+    finding's span between OPEN_MARK and CLOSE_MARK, and the findings marked, in order. Findings
+    that overlap one already marked, or run over a line's end, are listed but not marked."""
+    lines = text.split("\n")
+    spans = []
+    for f in findings:
+        if f.field != field or "\n" in f.text:
+            continue
+        j = f.line - first_line if not field else 0
+        if not 0 <= j < len(lines):
+            continue
+        col = f.col - 1 if not field else max(0, lines[0].find(f.text))
+        span = _span(lines[j], f) if not field else f.text
+        if not span or lines[j][col:col + len(span)] != span:
+            continue
+        spans.append((j, col, col + len(span), f))
+    spans.sort(key=lambda s: (s[0], s[1]))
+    kept, last = [], (-1, -1)
+    for s in spans:
+        if (s[0], s[1]) >= last:
+            kept.append(s)
+            last = (s[0], s[2])
+    for j, start, end, _ in sorted(kept, key=lambda s: (s[0], -s[1])):
+        line = lines[j]
+        lines[j] = line[:start] + OPEN_MARK + line[start:end] + CLOSE_MARK + line[end:]
+    return "\n".join(lines), [s[3] for s in kept]
+
+
+def marks_to_html(html: str, findings, esc) -> str:
+    """Each OPEN_MARK … CLOSE_MARK in rendered HTML as a <mark> naming its finding."""
+    parts = html.split(OPEN_MARK)
+    out = [parts[0]]
+    for f, part in zip(findings, parts[1:]):
+        level = "kanwu-proof-error" if f.level == "错误" else "kanwu-proof-warning"
+        out.append(f'<mark class="kanwu-proof {level}" title="{esc(BY_ID[f.rule].name + "：" + f.message)}">' + part)
+    return "".join(out).replace(CLOSE_MARK, "</mark>").replace(OPEN_MARK, "")
