@@ -337,6 +337,34 @@ def publish_only(n: int, work: str, rows: list, day: dt.date) -> None:
     publish(n, archive, rows, day, True, None)
 
 
+def proof_off(n: int, archive: str, rows: list, rounds: int = 3) -> None:
+    """kanwu check cold with proofreading on (the office's levels) and off (every rule 关闭), in
+    turns, best of ``rounds`` each: what proofreading costs a check of the whole archive."""
+    import re
+    cfg = os.path.join(archive, "content", "kanwu.yml")
+    on = open(cfg, encoding="utf-8").read()
+    off = re.sub(r"^(  [a-z]+-[a-z-]+: )(错误|警告)", r"\g<1>关闭", on, flags=re.M)
+    best: dict = {}
+    out = ""
+    try:
+        for _ in range(rounds):
+            for label, text in (("on", on), ("off", off)):
+                with open(cfg, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+                shutil.rmtree(os.path.join(archive, "build", "cache"), ignore_errors=True)
+                t, m, got = run([KANWU, "--root", archive, "check"])
+                if label not in best or t < best[label][0]:
+                    best[label] = (t, m)
+                out = got if label == "on" else out
+    finally:
+        with open(cfg, "w", encoding="utf-8") as fh:
+            fh.write(on)
+    (t_on, m_on), (t_off, m_off) = best["on"], best["off"]
+    rows.append((n, "kanwu check，冷，校对关闭（对照：全部规则设为“关闭”）", t_off, m_off, f"最快 {rounds} 次之一", ""))
+    rows.append((n, "kanwu check，冷，校对开启（content/kanwu.yml 的级别）", t_on, m_on, f"{t_on / t_off:.2f}× 校对关闭",
+                 out.strip().splitlines()[-1]))
+
+
 def bench_size(n: int, work: str, rows: list, pdf_limit: int | None) -> None:
     archive = os.path.join(work, f"archive-{n}")
     years = max(1, round(n / 5000))
@@ -352,6 +380,7 @@ def bench_size(n: int, work: str, rows: list, pdf_limit: int | None) -> None:
     t, m, out = run([KANWU, "--root", archive, "check"])
     rows.append((n, "kanwu check，热（文件未变，用解析缓存）", t, m, f"{t / floor_t:.2f}× 下限", ""))
     rows.append((n, "下限：读文件 + C 解析器解析头部", floor_t, floor_m, "", ""))
+    proof_off(n, archive, rows)
 
     # 2. full build (generation + MkDocs + Pagefind) against plain MkDocs of as many plain pages
     t, m, out = peak_children([KANWU, "--root", archive, "build", "--no-pdf"])
@@ -454,6 +483,7 @@ def main() -> None:
     ap.add_argument("--publish-only", metavar="YYYY-MM-DD",
                     help="only publish one more daily issue of that day into archives built by an earlier full run")
     ap.add_argument("--search-only", action="store_true", help="only search: recall against the text, first result")
+    ap.add_argument("--proof-only", action="store_true", help="only kanwu check with proofreading on and off, in turns")
     ap.add_argument("--fresh-checkout-only", metavar="YYYY-MM-DD",
                     help="only publish into a site root, then one more issue of that day from a fresh checkout")
     args = ap.parse_args()
@@ -464,6 +494,11 @@ def main() -> None:
             publish_only(n, args.work, rows, dt.date.fromisoformat(args.publish_only))
         elif args.search_only:
             search_only(n, args.work, rows)
+        elif args.proof_only:
+            archive = os.path.join(args.work, f"archive-{n}")
+            if not os.path.isdir(archive):
+                run([KANWU, "--root", ROOT, "synth", archive, "--items", str(n), "--years", str(max(1, round(n / 5000)))])
+            proof_off(n, archive, rows)
         elif args.fresh_checkout_only:
             archive = os.path.join(args.work, f"archive-{n}")
             if not os.path.isdir(archive):

@@ -219,3 +219,19 @@ def test_published_defects_counted_on_notice_and_stats(tmp_path):
     assert "半角标点（警告）：“,”" in review and "易混词（警告）：“截止”" in review
     stats_page = open(os.path.join(docs, "stats", "index.md"), encoding="utf-8").read()
     assert "2026年第4季度无差错检查" in stats_page and "共发现差错 3 处" in stats_page
+
+
+def test_markdown_is_not_text(tree):
+    """Headings, lists, tables, links, emphasis, quotes and rules are markup, not punctuation; a
+    defect next to markup is reported at its own column."""
+    proof_files(tree)
+    text = open(os.path.join(CORPUS, "markdown-item.md"), encoding="utf-8").read()
+    rel = tree.item("20261124-qingxi-01", text)
+    result = tree.run("proof", rel)
+    assert result.exit_code == 0 and "0 处错误，0 处警告" in result.output, result.output
+    seeded = text.replace("**（一）建立清单。** 全县", "**（一）建立清单**,全县")
+    tree.item("20261124-qingxi-01", seeded)
+    result = tree.run("check")
+    line = next(x for x in result.output.splitlines() if "punct-halfwidth" in x)
+    _, lineno, col, _ = line.split(":", 3)
+    assert seeded.split("\n")[int(lineno) - 1][int(col) - 1] == ","

@@ -57,7 +57,7 @@ def problems_gitlab(problems: list[Problem]) -> str:
     import hashlib
     return json.dumps([{
         "description": f"{p.field} — {p.message}{'（' + p.hint + '）' if p.hint else ''}".lstrip(" —"),
-        "check_name": "kanwu",
+        "check_name": p.rule or "kanwu",
         "fingerprint": hashlib.sha1(p.format().encode("utf-8")).hexdigest(),
         "severity": "major" if p.is_error else "minor",
         "location": {"path": p.path, "lines": {"begin": p.line}},

@@ -86,6 +86,11 @@ def generate(template_root: str, out: str, items: int, years: int, seed: int = 1
     shutil.copytree(os.path.join(template_root, "theme"), os.path.join(out, "theme"))
     shutil.copytree(os.path.join(template_root, "content", "help"), os.path.join(out, "content", "help"))
     shutil.copy(os.path.join(template_root, "mkdocs.yml"), os.path.join(out, "mkdocs.yml"))
+    # the office's proofreading lists: kanwu check at 50,000 items reads them as the office's does
+    if os.path.isfile(os.path.join(template_root, "content", "leaders.yml")):
+        shutil.copy(os.path.join(template_root, "content", "leaders.yml"), os.path.join(out, "content", "leaders.yml"))
+    if os.path.isdir(os.path.join(template_root, "content", "proof")):
+        shutil.copytree(os.path.join(template_root, "content", "proof"), os.path.join(out, "content", "proof"))
     start = dt.date(end.year - years + 1, 1, 1)
     config_text = open(os.path.join(template_root, "content", "kanwu.yml"), encoding="utf-8").read()
     import re

@@ -64,6 +64,7 @@ class Proofreader:
         self.leaders = names.Leaders(settings.leaders if settings else ())
         self.units = names.Units(units)
         self.words = words.Words(*((settings.typos, settings.confusions, settings.banned) if settings else ()))
+        self.active = any(level != OFF for level in self.levels.values())
 
     def context(self, day: dt.date, reported_at: dt.datetime | None = None) -> Context:
         return Context(day, reported_at, self.leaders, self.units, self.words)
@@ -82,6 +83,8 @@ class Proofreader:
 
     def item(self, item, root: str | None = None) -> list[Finding]:
         """The item's findings at the levels set (none for a rule set to 关闭)."""
+        if not self.active:
+            return []
         ctx = self.context(item.date, item.reported_at)
         out = []
         for para in paragraphs(item):

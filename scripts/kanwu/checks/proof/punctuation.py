@@ -14,11 +14,9 @@ from .text import FILLER
 H = f"[{_HANZI}]"
 _F = FILLER
 HALF = {",": "，", ".": "。", ";": "；", ":": "：", "?": "？", "!": "！"}
-_HALF_MARK = re.compile(
-    rf"(?<={H})[{_F}]*([,;:?!])|([,;:?!])(?=[{_F}]*{H})"  # beside a hanzi
-    rf"|(?<={H})[{_F}]*(\.)(?![.\d])"  # a full stop after a hanzi (not a decimal point, not an ellipsis)
-    rf"|(?<=[，。、；：？！”’）》])[{_F}]*([,;:?!])"  # after a Chinese mark
-)
+_HALF_CANDIDATE = re.compile(r"[,.;:?!]")
+_IS_HANZI = re.compile(H)
+_CN_MARKS = set("，。、；：？！”’）》")
 _HALF_PARENS = re.compile(rf"\(([^()\n]*{H}[^()\n]*)\)")
 _STRAIGHT_QUOTE = re.compile(rf'(?<={H})"|"(?={H})')
 _ANY_HALF = re.compile(r'[,.;:?!()"]')
@@ -37,6 +35,8 @@ _APPROX = re.compile(rf"(?<![\d{_NUM_CH}百千万亿〇两第])([{_NUM_CH[:-1]}�
                      r"(?:个|人|天|次|名|家|件|条|项|岁|倍|户|辆|处|起|所|座|位|小时|元|公里|米|吨|亩|分钟))")
 _ARABIC_SERIAL = re.compile(rf"(?:^|(?<=[\n：。；{_F}]))[ \t{_F}]*(\d{{1,2}})、(?!\d)")  # not 3、4号楼
 _PAREN_SERIAL = re.compile(rf"[（(](?:[{_NUM_CH}]{{1,3}}|\d{{1,2}})[）)]、")
+_ADJACENT = re.compile(r"[，。、；：？！…][，。、；：？！”’」』）》]")  # ”， alone is common and right
+_DUNHAO_ANY = re.compile(rf"[\d{_NUM_CH}两）)]、")
 _ELLIPSIS = re.compile(r"\.{3,}|。{3,}|(?<!…)…(?!…)|…{3,}")
 _ELLIPSIS_ETC = re.compile(r"……等")
 _DASH = re.compile(r"(?<![-A-Za-z0-9])(?:--+|－－+)(?![-A-Za-z0-9])|—{3,}|─{2,}")
@@ -51,6 +51,21 @@ def check(text: str, ctx=None) -> Iterator[Hit]:
         yield from _halfwidth(text)
     if _PAIRED.search(text):
         yield from _pairs(text)
+    if _ADJACENT.search(text):  # two marks side by side: doubled or combined
+        yield from _adjacent(text)
+    if "、" in text and _DUNHAO_ANY.search(text):
+        yield from _dunhao(text)
+    if "…" in text or ".." in text or "。。。" in text:
+        for m in _ELLIPSIS.finditer(text):
+            yield Hit("punct-ellipsis", m.start(), m.end(), f"省略号写成了“{m.group(0)}”", "省略号是两个“…”：……", "……")
+        for m in _ELLIPSIS_ETC.finditer(text):
+            yield Hit("punct-ellipsis", m.start(), m.end(), "省略号和“等”一起用了", "二者只用其一：删去“等”或省略号")
+    if "-" in text or "—" in text or "－" in text or "─" in text:
+        for m in _DASH.finditer(text):
+            yield Hit("punct-dash", m.start(), m.end(), f"破折号写成了“{m.group(0)}”", "破折号是两个“—”：——", "——")
+
+
+def _adjacent(text: str) -> Iterator[Hit]:
     for m in _DOUBLE.finditer(text):
         yield Hit("punct-double", m.start(), m.end(), f"标点“{m.group(0)[0]}”连用了 {len(m.group(0))} 次",
                   f"只留一个“{m.group(0)[0]}”", m.group(0)[0])
@@ -63,28 +78,34 @@ def check(text: str, ctx=None) -> Iterator[Hit]:
             yield Hit("punct-combination", m.start(), m.end(), f"省略号后又加了“{s[-1]}”", "省略号后一般不再用点号，删去它")
         elif s[0] != s[1]:  # the same mark twice is punct-double's
             yield Hit("punct-combination", m.start(), m.end(), f"点号“{s[0]}”和“{s[1]}”连用", "只保留该用的一个")
-    if "、" in text:
-        yield from _dunhao(text)
-    if "…" in text or ".." in text or "。。。" in text:
-        for m in _ELLIPSIS.finditer(text):
-            yield Hit("punct-ellipsis", m.start(), m.end(), f"省略号写成了“{m.group(0)}”", "省略号是两个“…”：……", "……")
-        for m in _ELLIPSIS_ETC.finditer(text):
-            yield Hit("punct-ellipsis", m.start(), m.end(), "省略号和“等”一起用了", "二者只用其一：删去“等”或省略号")
-    if "-" in text or "—" in text or "－" in text or "─" in text:
-        for m in _DASH.finditer(text):
-            yield Hit("punct-dash", m.start(), m.end(), f"破折号写成了“{m.group(0)}”", "破折号是两个“—”：——", "——")
+
+
+def _neighbour(text: str, at: int, step: int) -> str:
+    """The character next to ``at`` (step -1: before, 1: after), markup skipped; '' at an end."""
+    at += step
+    while 0 <= at < len(text) and text[at] == FILLER:
+        at += step
+    return text[at] if 0 <= at < len(text) else ""
 
 
 def _halfwidth(text: str) -> Iterator[Hit]:
-    for m in _HALF_MARK.finditer(text):
-        i = next(g for g in range(1, 5) if m.group(g))
-        mark, at = m.group(i), m.start(i)
-        yield Hit("punct-halfwidth", at, at + 1, f"中文里用了半角的“{mark}”", f"改为全角的“{HALF[mark]}”", HALF[mark])
-    for m in _HALF_PARENS.finditer(text):
+    """A half-width , ; : ? ! beside a hanzi or after a Chinese mark, a half-width . after a hanzi
+    (not a decimal point or an ellipsis): each candidate mark judged by its neighbours."""
+    for m in _HALF_CANDIDATE.finditer(text):
+        mark, at = m.group(0), m.start()
+        before, after = _neighbour(text, at, -1), _neighbour(text, at, 1)
+        hanzi_before = bool(before) and _IS_HANZI.match(before) is not None
+        if mark == ".":
+            wrong = hanzi_before and not (after == "." or after.isdigit() or before == ".")
+        else:
+            wrong = hanzi_before or before in _CN_MARKS or (bool(after) and _IS_HANZI.match(after) is not None)
+        if wrong:
+            yield Hit("punct-halfwidth", at, at + 1, f"中文里用了半角的“{mark}”", f"改为全角的“{HALF[mark]}”", HALF[mark])
+    for m in _HALF_PARENS.finditer(text) if "(" in text else ():
         yield Hit("punct-halfwidth", m.start(), m.end(), "中文里用了半角括号“( )”", "改为全角括号“（ ）”",
                   f"（{m.group(1)}）")
     opened = False
-    for m in _STRAIGHT_QUOTE.finditer(text):
+    for m in _STRAIGHT_QUOTE.finditer(text) if '"' in text else ():
         opened = not opened
         right = "“" if opened else "”"
         yield Hit("punct-halfwidth", m.start(), m.end(), '中文里用了半角引号“"”', f"改为“{right}”", right)

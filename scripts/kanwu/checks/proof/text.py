@@ -15,7 +15,7 @@ _MARKUP = re.compile(r"[*_#>\[\]<!|`&{]")  # a line with none of these is its ow
 _LIST = re.compile(r"^(\s*)([-*+]|\d{1,9}[.)])(\s+)")
 _HEADING = re.compile(r"^(\s{0,3}#{1,6})(\s+)")
 _QUOTE = re.compile(r"^(\s{0,3}>\s?)+")
-_HR = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
+_HR = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$|^\s*\|?(\s*:?-+:?\s*\|)+\s*(:?-+:?\s*)?$")  # a rule, a table's |---|
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _BLANKED = re.compile(r"!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|<[^>\n]*>|&[a-zA-Z#0-9]+;|`[^`\n]*`|\*+|(?<![\w])_+|_+(?![\w])|\[|\||\{:?\s*[.#][^}]*\}")
 
