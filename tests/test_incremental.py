@@ -58,8 +58,9 @@ def page_text(tree, rel: str) -> str:
 def test_pages_kept_by_key_equal_a_fresh_generation(tmp_path, monkeypatch):
     tree = copy_sample(tmp_path / "repo")
     made = []  # the item pages each build generates (the others are kept by key)
-    item_page = generate.Site.item
-    monkeypatch.setattr(generate.Site, "item", lambda self, item: made.append(item.id) or item_page(self, item))
+    from kanwu.pages import item as item_kind
+    item_page = item_kind.make
+    monkeypatch.setattr(item_kind, "make", lambda site, item: made.append(item.id) or item_page(site, item))
     build(tree)
     kept_before = page_text(tree, "items/2026/11/20261106-yunling-01.md")
 

@@ -198,7 +198,7 @@ def test_a_closed_notice_is_kept_until_what_it_shows_changes(tmp_path, monkeypat
     from pdfread import text
 
     from kanwu import audience
-    from kanwu.pages import generate, statspages
+    from kanwu.pages import generate, notices as statspages
     from kanwu.engine import site
     from kanwu.pdf import document
     tree = copy_sample(tmp_path / "repo")

@@ -107,6 +107,14 @@ def correction_pdf(issue: Issue) -> str:
     return f"pdf/{issue.periodical}/{issue.year:04d}/{issue.number:03d}-correction.pdf"
 
 
+CATEGORY_SLUGS = dict(zip(("动态", "经验", "问题", "建议", "社情民意", "调研", "综述", "突发事件"),
+                          ("dongtai", "jingyan", "wenti", "jianyi", "sheqing", "diaoyan", "zongshu", "tufa")))
+
+
+def category_page(category: str) -> str:
+    return f"categories/{CATEGORY_SLUGS[category]}.md"
+
+
 def tag_page(tag: str) -> str:
     return f"tags/{hashlib.sha1(tag.encode('utf-8')).hexdigest()[:10]}.md"
 

@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..pages import generate
+from ..pages import item as item_pages
 from ..source import render
 from ..audience import View
 from ..errors import KanwuError, ProblemsFound
@@ -70,7 +71,7 @@ def build(repo: Repository, root: str, rev: str, out: str) -> Preview:
         body = proof_report.marks_to_html(render.body_html(text, asset_prefix=""), in_body, render.esc)
         title, in_title = proof_report.marked(item.title, 0, findings, "title")
         unit = config.units.get(item.unit)
-        html = (f"<h1>{proof_report.marks_to_html(render.esc(title), in_title, render.esc)}</h1>{site.marks(item)}"
+        html = (f"<h1>{proof_report.marks_to_html(render.esc(title), in_title, render.esc)}</h1>{item_pages.marks(item)}"
                 f"<p>{render.esc(unit.name if unit else item.unit)}　{generate.cn_date(item.date)}　{item.category}　"
                 f"撰稿：{render.esc('、'.join(item.authors))}</p><div class=\"kanwu-body\">{body}</div>")
         if findings:
@@ -78,7 +79,7 @@ def build(repo: Repository, root: str, rev: str, out: str) -> Preview:
                      + "".join(f"<li>第{f.line}行第{f.col}列 {f.level}：{render.esc(proof.BY_ID[f.rule].name)}"
                                f"——{render.esc(f.message)}（{render.esc(f.hint)}）</li>" for f in findings) + "</ol></div>")
         if item.instructions:
-            html += site.instructions_html(item)
+            html += item_pages.instructions_html(site, item)
         name = f"items/{item.id}.html"
         _write(out, name, PAGE.format(title=render.esc(item.title), css=css, body=html))
         written.append(name)

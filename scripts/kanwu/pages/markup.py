@@ -61,7 +61,7 @@ def html_list(entries: list[str]) -> str:
     return "<ul>\n" + "\n".join(f"<li>{e}</li>" for e in entries) + "\n</ul>" if entries else ""
 
 
-def html_table(head: list[str], rows: list[list], right: set[int] = frozenset()) -> str:
+def html_table(head: list[str], rows: list[list], right: set[int] | frozenset[int] = frozenset()) -> str:
     """A table as raw HTML (see ``html_list``); cells already escaped; columns in ``right`` aligned right."""
     def row(cells, tag):
         return "<tr>" + "".join(f'<{tag} align="right">{c}</{tag}>' if n in right else f"<{tag}>{c}</{tag}>"

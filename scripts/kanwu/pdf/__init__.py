@@ -328,7 +328,7 @@ def notice_jobs(root: str, view: View, evaluation, lookup: Lookup | None = None,
     from ..incremental.cache import salt
     from ..source.config import settings_files
     from ..pages.generate import reference_date
-    from ..pages.statspages import closed, notice_periods, notice_slug
+    from ..pages.notices import closed, notice_periods, notice_slug
     from ..paths import notice_pdf
 
     lookup = lookup or Lookup(root)

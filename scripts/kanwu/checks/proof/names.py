@@ -136,7 +136,7 @@ class Units:
     a unit's name starts with (澜江市, 市, each county)."""
 
     def __init__(self, units: dict):
-        self.by_name = {}
+        self.by_name: dict = {}
         for u in units.values():
             plain = u.name.removeprefix("中共")
             city = re.match(r"(.{2,3}?)市", plain)  # 澜江市住房和城乡建设局 is 市住房和城乡建设局 in the city's own papers

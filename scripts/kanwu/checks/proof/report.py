@@ -21,7 +21,7 @@ class Proofed:
 
 def item_files(root: str, paths: list[str]) -> list[str]:
     """The item files under each path (a file or a folder), relative to the root, sorted."""
-    out = set()
+    out: set[str] = set()
     for rel in paths:
         full = os.path.join(root, rel)
         if os.path.isdir(full):
@@ -103,7 +103,7 @@ def fix_file(root: str, rel: str, findings) -> int:
         line = lines[f.line - 1]
         span = _span(line, f)
         at = f.col - 1
-        lines[f.line - 1] = line[:at] + f.replacement + line[at + len(span):]
+        lines[f.line - 1] = line[:at] + (f.replacement or "") + line[at + len(span):]
     tmp = f"{path}.kanwu-fix"
     with open(tmp, "w", encoding="utf-8") as fh:
         fh.write(("\ufeff" if bom else "") + "\n".join(lines))

@@ -1,44 +1,17 @@
-"""Site pages after publication: statistics with SVG charts, notices (通报), supervision (督办)."""
+"""The notices (通报), one per month and quarter: ranking and scores, quotas, late emergency
+reports, the best items, the error-free review (无差错). A closed period's is printed too (PDF)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-from . import charts
 from .. import stats
-from ..stats import defects
-from .markup import cn_date, html_link, html_list, html_table, link, md, page
 from ..paths import item_page, notice_page, notice_pdf
 from ..source.render import esc
-
-
-def notice_periods(site) -> list[stats.Period]:
-    """Every month and quarter that has items, newest first."""
-    months = {(i.date.year, i.date.month) for i in site.view.items.values()}
-    months |= {(k // 100, k % 100) for y, e in getattr(site, "sealed", {}).items() for kind, k in e["summary"]["counts"]
-               if kind == "month"}
-    months = sorted(months, reverse=True)
-    out = [stats.parse_period(f"{y}-{m:02d}", site.today) for y, m in months]
-    quarters = sorted({(y, (m - 1) // 3 + 1) for y, m in months}, reverse=True)
-    out += [stats.parse_period(f"{y}-Q{q}", site.today) for y, q in quarters]
-    return out
-
-
-def closed(period: stats.Period, today) -> bool:
-    """Whether a period is over by the build's date: only then is its notice printed (PDF)."""
-    return period.end < today
-
-
-def notice_slug(period: stats.Period) -> str:
-    if period.start.month == period.end.month:
-        return f"{period.start:%Y-%m}"
-    return f"{period.start.year}-Q{(period.start.month - 1) // 3 + 1}"
+from ..stats import defects
+from .markup import cn_date, html_link, html_table, link, md, page
 
 
 def pages(site) -> dict:
     out = {}
-    out.update(statistics(site))
-    out["supervision.md"] = supervision(site)
     periods = notice_periods(site)
     rows = []
     for period in periods:
@@ -54,6 +27,29 @@ def pages(site) -> dict:
         rows.append(f"- [{period.label}信息工作通报]({slug}.md)")
     out["notices/index.md"] = page("通报", "# 信息工作通报\n\n" + ("\n".join(rows) or "暂无。"), "listing")
     return out
+
+
+def notice_periods(site) -> list[stats.Period]:
+    """Every month and quarter that has items, newest first."""
+    months = {(i.date.year, i.date.month) for i in site.view.items.values()}
+    months |= {(k // 100, k % 100) for y, e in getattr(site, "sealed", {}).items() for kind, k in e["summary"]["counts"]
+               if kind == "month"}
+    newest_first = sorted(months, reverse=True)
+    out = [stats.parse_period(f"{y}-{m:02d}", site.today) for y, m in newest_first]
+    quarters = sorted({(y, (m - 1) // 3 + 1) for y, m in months}, reverse=True)
+    out += [stats.parse_period(f"{y}-Q{q}", site.today) for y, q in quarters]
+    return out
+
+
+def closed(period: stats.Period, today) -> bool:
+    """Whether a period is over by the build's date: only then is its notice printed (PDF)."""
+    return period.end < today
+
+
+def notice_slug(period: stats.Period) -> str:
+    if period.start.month == period.end.month:
+        return f"{period.start:%Y-%m}"
+    return f"{period.start.year}-Q{(period.start.month - 1) // 3 + 1}"
 
 
 def ranking_table(site, report, src) -> str:
@@ -124,64 +120,3 @@ def defects_section(site, period, src, detail: bool = True) -> list[str]:
                               + "；".join(md(defects.finding_text(f)) for f in fs) for i, fs in found.items))
     out.append("“错误”“警告”按校对规则的级别计；一条信息在几种刊物上刊登，各刊分别计数，单位只计一次。")
     return out
-
-
-def statistics(site) -> dict:
-    src = "stats/index.md"
-    view = site.view
-    today = site.today
-    month = stats.parse_period(f"{today:%Y-%m}", today)
-    quarter = stats.parse_period(f"{today.year}-Q{(today.month - 1) // 3 + 1}", today)
-    report = stats.compute(view, month, site.evaluation, today)
-    top = [r for r in report.units if r.submitted or r.adopted][:20]
-    svg_units = charts.bars(f"{month.label}各单位报送与采用", [r.name for r in top],
-                            [("报送", [r.submitted for r in top], "#9db4d1"), ("采用", [r.adopted for r in top], "#d42020")])
-    by_month = defaultdict(lambda: [0, 0])
-    used = {i for issue in view.issues for i in issue.item_ids}
-    for item in site.made_items:
-        key = f"{item.date.year}年{item.date.month}月"
-        by_month[key][0] += 1
-        by_month[key][1] += item.id in used
-    for entry in site.sealed.values():
-        for (kind, k), (n, adopted) in entry["summary"]["counts"].items():
-            if kind == "month":
-                by_month[f"{k // 100}年{k % 100}月"][0] += n
-                by_month[f"{k // 100}年{k % 100}月"][1] += adopted
-    months = sorted(by_month, key=lambda k: (int(k[:4]), int(k[5:-1])))[-12:]
-    svg_months = charts.bars("各月收到与采用的信息", months,
-                             [("收到", [by_month[m][0] for m in months], "#9db4d1"),
-                              ("采用", [by_month[m][1] for m in months], "#d42020")])
-    adopted_by_periodical = defaultdict(int)
-    for issue in view.issues:
-        if issue.date in month:
-            adopted_by_periodical[issue.periodical] += len(issue.item_ids)
-    pids = [p for p in view.audience.periodicals if p in site.config.periodicals]
-    svg_periodicals = charts.bars(f"{month.label}各刊采用条数", [site.config.periodicals[p].edition for p in pids],
-                                  [("采用", [adopted_by_periodical[p] for p in pids], "#d42020")])
-    body = ["# 统计", f"数据截至 {cn_date(today)}。各单位得分按 `content/kanwu.yml` 中的考核规则计算；"
-            "全部时段的通报见[通报](../notices/index.md)，领导批示办理情况见[督办](../supervision.md)。",
-            f"## {month.label}排名", ranking_table(site, report, src),
-            "## 图表", "![各单位报送与采用](units.svg)", "![各月收到与采用](months.svg)", "![各刊采用条数](periodicals.svg)",
-            f"## {quarter.label}无差错检查", *defects_section(site, quarter, src, detail=False),
-            f"各条差错见[{quarter.label}信息工作通报](../notices/{notice_slug(quarter)}.md)。"]
-    return {src: page("统计", "\n\n".join(body), "listing"), "stats/units.svg": svg_units.encode("utf-8"),
-            "stats/months.svg": svg_months.encode("utf-8"), "stats/periodicals.svg": svg_periodicals.encode("utf-8")}
-
-
-def supervision(site) -> bytes:
-    src = "supervision.md"
-    pending = stats.open_among(site.instructed(), site.config.units, site.today)
-    parts = ["# 督办：领导批示办理情况", "件件有回音，事事有着落。以下为尚未反馈的批示，按批示时间先后排列。"]
-    if pending:
-        rows = [[cn_date(o.instruction.date), esc(o.instruction.by), html_link(src, item_page(o.item), o.item.title),
-                 esc(site.unit_name(o.unit)), cn_date(o.instruction.due),
-                 f'<span class="kanwu-overdue">已逾期 {o.overdue_days} 天</span>' if o.overdue_days else "办理中"]
-                for o in pending]
-        parts.append(html_table(["批示日期", "批示领导", "信息", "承办单位", "办理时限", "状态"], rows))
-    else:
-        parts.append("所有批示均已反馈。")
-    closed = [(i, ins) for i in site.instructed() for ins in i.instructions if ins.closed]
-    parts.append("## 已办结")
-    parts.append(html_list([f"{cn_date(ins.date)} {esc(ins.by)}批示 {html_link(src, item_page(i), i.title)}，"
-                            f"{len(ins.feedback)} 份反馈" for i, ins in sorted(closed, key=lambda x: x[1].date)]) or "暂无。")
-    return page("督办", "\n\n".join(parts), "listing")
