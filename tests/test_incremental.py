@@ -758,8 +758,13 @@ def test_a_build_says_why_it_generated_every_years_pages(tmp_path, monkeypatch):
     with open(os.path.join(tree.root, "content", "kanwu.yml"), "a", encoding="utf-8") as fh:
         fh.write("\n# 一行注释也是配置的改动\n")
     result = tree.run("build", "--no-pdf", "--audience", "lingdao")
-    assert "全部年份的页面重新生成：配置已改动（kanwu.yml 或 units.yml）。" in result.output, result.output
+    reason = "全部年份的页面重新生成：设置已改动（kanwu.yml、units.yml、leaders.yml 或 content/proof/ 的词表）。"
+    assert reason in result.output, result.output
     assert "完整构建" not in result.output  # the live release was still reused
+    with open(os.path.join(tree.root, "content", "proof", "banned.yml"), "a", encoding="utf-8") as fh:
+        fh.write("  - {word: 盲流人员, instead: 流动人口}\n")  # the notices count defects by the office's lists
+    result = tree.run("build", "--no-pdf", "--audience", "lingdao")
+    assert reason in result.output, result.output
     monkeypatch.setattr(fingerprint, "package", lambda *a: "another version of kanwu")
     result = tree.run("build", "--no-pdf", "--audience", "lingdao")
     assert "全部年份的页面重新生成：kanwu 的代码已更新。" in result.output, result.output

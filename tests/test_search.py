@@ -141,7 +141,8 @@ def test_filters_count_and_narrow_together_with_the_query(texts, server, page):
     want = truth(quanti, "信访")
     searcher = Searcher(page, server, query="信访")
     assert set(searcher.all_shown("信访")) == want
-    for name in ("刊物", "单位", "类别", "年份", "月份"):
+    for name in ("刊物", "单位", "类别", "年份", "月份"):  # each facet's counts arrive on their own: wait for each
+        page.wait_for_selector(f'.kanwu-facet[data-facet="{name}"] input', timeout=15000)
         assert page.locator(f'.kanwu-facet[data-facet="{name}"] input').count() >= 1, name
     year = page.locator('.kanwu-facet[data-facet="年份"] label', has_text="2026年")
     assert f"（{len(want)}）" in year.inner_text()

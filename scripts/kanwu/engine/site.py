@@ -212,7 +212,7 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
             mark += time.monotonic() - waited
         files.update(pages)
         assets = asset_refs(view)
-        files.update(static_files(root, view, {a for y in sealed.values() for a in y["assets"]}, assets))
+        files.update(static_files(root, view, {a for y in sealed.values() for a in y.assets}, assets))
         try:
             written, removed, hashes = generate.write_tree(docs, files, in_tree, known)
         except generate.StaleTree:  # the tree was changed behind kanwu's back: generate every page

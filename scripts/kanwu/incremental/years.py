@@ -28,11 +28,32 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..paths import page_year  # noqa: F401 (the path table says which paths are a year's)
 
 RECORD = "years.pickle"
+@dataclass
+class YearSummary:
+    """What a year adds to the pages spanning years (``generate.Site.summaries``)."""
+
+    counts: dict = field(default_factory=dict)  # (kind, key) -> [items, adopted]; kind: unit, category, month, tag
+    issues: dict = field(default_factory=dict)  # periodical -> how many issues
+    stubs: list = field(default_factory=list)  # Stub: its items with leaders' instructions
+
+
+@dataclass
+class SealedYear:
+    """What a year gave the last build (kept in the record; see the module's docstring)."""
+
+    files: str  # digest of the signatures of its item files and manifests
+    refs: set  # the other years it is tied to
+    pages: dict  # page -> (key, sha1)
+    bundle: dict | None  # its search bundle's pages and keys, or None
+    assets: list  # the image addresses its pages use
+    summary: YearSummary
+
+
 @dataclass(frozen=True)
 class Stub:
     """What pages spanning years show of an item with leaders' instructions of a sealed year."""
@@ -102,7 +123,7 @@ def plan(record: dict, root: str, salt: str, engine: str, sigs: dict[int, str]) 
     if record.get("code") != fingerprint.package():
         return None, "kanwu 的代码已更新"
     if record.get("salt") != salt:
-        return None, "配置已改动（kanwu.yml 或 units.yml）"
+        return None, "设置已改动（kanwu.yml、units.yml、leaders.yml 或 content/proof/ 的词表）"
     if record.get("engine") != engine:
         return None, "主题、网站配置或 MkDocs/Material 版本已改动"
     if record.get("global") != global_signature(root):
@@ -113,23 +134,25 @@ def plan(record: dict, root: str, salt: str, engine: str, sigs: dict[int, str]) 
     today = record.get("today")
     if not isinstance(today, dt.date):
         return None, "构建记录不完整"
-    dirty = {y for y, digest in sigs.items() if kept.get(y, {}).get("files") != digest}
+    if any(not isinstance(e, SealedYear) for e in kept.values()):
+        return None, "构建记录不完整"
+    dirty = {y for y, digest in sigs.items() if y not in kept or kept[y].files != digest}
     dirty |= {y for y in sigs if y >= (today - dt.timedelta(days=7)).year}  # open at the last build
     dirty |= newest_manifest_years(root) & set(sigs)
     dirty |= {y for y, entry in kept.items() if pending(entry, today)}
     return dirty, ""
 
 
-def pending(entry: dict, today: dt.date) -> bool:
+def pending(entry: SealedYear, today: dt.date) -> bool:
     """Whether a year's pages may show a deadline passing after ``today``: an instruction not yet
     answered by all its units whose deadline had not passed (the pages then say 办理中, later 已逾期)."""
-    return any(not ins.closed and ins.due >= today for stub in entry["summary"]["stubs"] for ins in stub.instructions)
+    return any(not ins.closed and ins.due >= today for stub in entry.summary.stubs for ins in stub.instructions)
 
 
 def ties(kept: dict, loaded: dict[int, set[int]], read: set[int]) -> dict[int, set[int]]:
     """{year: the years tied to it}: ``loaded`` (``refs_of`` the years ``read``) for those, the
     record for the others, both ways."""
-    out: dict = {y: set(e.get("refs", ())) for y, e in kept.items() if y not in read}
+    out: dict = {y: set(e.refs) for y, e in kept.items() if y not in read}
     for y in read:
         out[y] = set(loaded.get(y, ()))
     for y, others in list(out.items()):
@@ -189,9 +212,8 @@ def record(site, repo, hashes: dict, sigs: dict[int, str], assets: dict, salt: s
     for year, digest in sigs.items():
         if year in kept:
             continue
-        kept[year] = {"files": digest, "refs": refs.get(year, set()), "pages": pages.get(year, {}),
-                      "bundle": site.bundles.get(f"pagefind-{year}"), "assets": sorted(assets.get(year, ())),
-                      "summary": summaries.get(year) or {"counts": {}, "issues": {}, "stubs": []}}
+        kept[year] = SealedYear(digest, refs.get(year, set()), pages.get(year, {}), site.bundles.get(f"pagefind-{year}"),
+                                sorted(assets.get(year, ())), summaries.get(year) or YearSummary())
     from . import fingerprint
     return {"salt": salt, "code": fingerprint.package(), "engine": engine, "global": global_signature(root),
             "today": site.today, "years": kept}

@@ -173,7 +173,7 @@ class Site:
         """The sealed years' pages, as the last build left them."""
         out = {}
         for year, entry in sorted(self.sealed.items()):
-            for path, (key, sha1) in entry["pages"].items():
+            for path, (key, sha1) in entry.pages.items():
                 if key is not None:
                     self.keys[path] = key
                 out[path] = Kept(sha1)
@@ -181,14 +181,14 @@ class Site:
 
     def kept_bundles(self) -> dict:
         """The sealed years' search bundles: {bundle: {page: key}}."""
-        return {f"pagefind-{year}": entry["bundle"] for year, entry in sorted(self.sealed.items()) if entry["bundle"]}
+        return {f"pagefind-{year}": entry.bundle for year, entry in sorted(self.sealed.items()) if entry.bundle}
 
     def newest_year_sealed(self) -> bool:
         """Whether a periodical's newest year is sealed: its page lists that year's issues in full,
         which this build has not read (then every year is read)."""
         for pid in self.view.audience.periodicals:
             made = {i.year for i in self.made_issues if i.periodical == pid}
-            sealed = {y for y, e in self.sealed.items() if e["summary"]["issues"].get(pid)}
+            sealed = {y for y, e in self.sealed.items() if e.summary.issues.get(pid)}
             if sealed and (not made or max(sealed) > max(made)):
                 return True
         return False
@@ -205,23 +205,23 @@ class Site:
         items and adopted ones per unit, category, month and tag; issues per periodical; the items
         with leaders' instructions (as ``years.Stub``)."""
         if self._summaries is None:
-            from ..incremental.years import Stub
+            from ..incremental.years import Stub, YearSummary
             out: dict = {}
             adopted = self.adopted
             for i in self.made_items:
                 year = i.date.year
-                summary = out.get(year) or out.setdefault(year, {"counts": {}, "issues": {}, "stubs": []})
-                counts, used = summary["counts"], i.id in adopted
+                summary = out.get(year) or out.setdefault(year, YearSummary())
+                counts, used = summary.counts, i.id in adopted
                 for key in (("unit", i.unit), ("category", i.category), ("month", year * 100 + i.date.month),
                             *(("tag", t) for t in i.tags)):
                     c = counts.get(key) or counts.setdefault(key, [0, 0])
                     c[0] += 1
                     c[1] += used
                 if i.instructions:
-                    summary["stubs"].append(Stub(i.id, i.title, i.date, i.unit, i.instructions))
+                    summary.stubs.append(Stub(i.id, i.title, i.date, i.unit, i.instructions))
             for issue in self.made_issues:
-                summary = out.get(issue.year) or out.setdefault(issue.year, {"counts": {}, "issues": {}, "stubs": []})
-                summary["issues"][issue.periodical] = summary["issues"].get(issue.periodical, 0) + 1
+                summary = out.get(issue.year) or out.setdefault(issue.year, YearSummary())
+                summary.issues[issue.periodical] = summary.issues.get(issue.periodical, 0) + 1
             self._summaries = out
         return self._summaries
 
@@ -229,8 +229,8 @@ class Site:
         """(kind, key) -> [items, adopted] over every year, sealed or read; kind: unit, category, month, tag."""
         if self._counts is None:
             merged: dict = {}
-            for summary in [*self.summaries().values(), *(e["summary"] for e in self.sealed.values())]:
-                for key, (n, used) in summary["counts"].items():
+            for summary in [*self.summaries().values(), *(e.summary for e in self.sealed.values())]:
+                for key, (n, used) in summary.counts.items():
                     c = merged.get(key) or merged.setdefault(key, [0, 0])
                     c[0] += n
                     c[1] += used
@@ -241,7 +241,7 @@ class Site:
         """(kind, key) -> {year: items} of the sealed years: the rows of their kept year pages."""
         out: dict = {}
         for year, entry in self.sealed.items():
-            for key, (n, _) in entry["summary"]["counts"].items():
+            for key, (n, _) in entry.summary.counts.items():
                 out.setdefault(key, {})[year] = n
         return out
 
@@ -251,7 +251,7 @@ class Site:
         if self._instructed is None:
             mine = [i for i in self.made_items if i.instructions]
             for entry in self.sealed.values():
-                mine += entry["summary"]["stubs"]
+                mine += entry.summary.stubs
             self._instructed = sorted(mine, key=lambda i: i.date.year)  # stable: each year's own order
         return self._instructed
 

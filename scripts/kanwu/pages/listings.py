@@ -26,7 +26,7 @@ def periodicals(site) -> dict:
         by_year = defaultdict(list)
         for i in issues:
             by_year[i.year].append(i)
-        sealed = {y: e["summary"]["issues"][pid] for y, e in site.sealed.items() if e["summary"]["issues"].get(pid)}
+        sealed = {y: e.summary.issues[pid] for y, e in site.sealed.items() if e.summary.issues.get(pid)}
         total = len(issues) + sum(sealed.values())
         parts = [f"# 《{md(p.name)}》{md(p.edition)}", f"共 {total} 期。"]
 

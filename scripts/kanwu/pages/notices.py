@@ -32,7 +32,7 @@ def pages(site) -> dict:
 def notice_periods(site) -> list[stats.Period]:
     """Every month and quarter that has items, newest first."""
     months = {(i.date.year, i.date.month) for i in site.view.items.values()}
-    months |= {(k // 100, k % 100) for y, e in getattr(site, "sealed", {}).items() for kind, k in e["summary"]["counts"]
+    months |= {(k // 100, k % 100) for y, e in getattr(site, "sealed", {}).items() for kind, k in e.summary.counts
                if kind == "month"}
     newest_first = sorted(months, reverse=True)
     out = [stats.parse_period(f"{y}-{m:02d}", site.today) for y, m in newest_first]

@@ -31,7 +31,7 @@ def statistics(site) -> dict:
         by_month[key][0] += 1
         by_month[key][1] += item.id in used
     for entry in site.sealed.values():
-        for (kind, k), (n, adopted) in entry["summary"]["counts"].items():
+        for (kind, k), (n, adopted) in entry.summary.counts.items():
             if kind == "month":
                 by_month[f"{k // 100}年{k % 100}月"][0] += n
                 by_month[f"{k // 100}年{k % 100}月"][1] += adopted

@@ -272,8 +272,11 @@
     summary.textContent = "正在检索……";
     var facetsShown = Promise.resolve();
     ready.then(function (pf) {
+      // Whether the filter files were in when this search *started*: if they arrived while it ran,
+      // its counts may still lack some facets (a facet then went missing now and then)
+      var before = counted;
       return find(pf, state).then(function (found) {
-        if (!counted) { // counted again once the filter files are in
+        if (!before) { // counted again once the filter files are in
           facetsShown = counts.then(function () { return find(pf, state); }).then(function (again) {
             if (mine === current && again) showFacets(again.filters);
           });
