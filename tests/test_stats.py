@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import subprocess
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -186,6 +187,9 @@ def test_site_pages_supervision_and_charts(tmp_path):
     notice = open(os.path.join(live, "notices/2026-11/index.html"), encoding="utf-8").read()
     assert "本期尚未结束" not in notice and "下载 PDF（印刷版）" in notice
     assert os.path.exists(os.path.join(live, "pdf/notices/2026-11.pdf"))
+    printed = subprocess.run(["pdftotext", "-layout", os.path.join(live, "pdf/notices/2026-11.pdf"), "-"],
+                             capture_output=True, text=True, check=True).stdout
+    assert "五、无差错检查" in printed and "发现差错0处" in "".join(printed.split())  # the sample prints none
     assert not os.path.exists(os.path.join(live, "pdf/notices/2026-Q4.pdf"))
     quarter = open(os.path.join(live, "notices/2026-Q4/index.html"), encoding="utf-8").read()
     assert "本期尚未结束" in quarter and "2026年12月1日" in quarter
