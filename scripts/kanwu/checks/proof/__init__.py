@@ -27,7 +27,6 @@ from ...errors import Problem
 __all__ = ["Finding", "Proofreader", "proofreader", "RULES", "BY_ID", "Hit"]
 
 CHECKERS = (punctuation.check, numbers.check, dates.check, names.check_leaders, names.check_units, words.check)
-FIELD_NAMES = {"title": "标题", "summary": "摘要", "": "正文"}
 
 
 @dataclass(frozen=True)
