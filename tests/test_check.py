@@ -543,3 +543,12 @@ def test_files_nothing_reads_are_reported(sample):
     assert f"{folder}/20261125-qingxi-01.markdown:1:1: 错误 — content/items/ 下只读取 .md 文件" in out
     assert "content/20261125-qingxi-02.md:1:1: 错误 — 信息稿件应放在 content/items/年/月/ 下" in out
     assert "里面有全角字符（改名为 20261125-qingxi-03.md）" in out
+
+
+def test_missing_glyphs_are_placed_by_line_and_column():
+    from kanwu.source import chars
+    text = "第一行都是常用字。\n第二行有“䶮”字，还有“㐂”。"
+    found = chars.missing_glyphs(text, "x.md", first_line=12, drawable=lambda ch: False)
+    assert [(p.line, p.col) for p in found] == [(13, 6), (13, 13)]
+    assert "䶮" in found[0].message and "㐂" in found[1].message
+    assert chars.missing_glyphs("全是常用字，没有生僻字。", "x.md", drawable=lambda ch: False) == []

@@ -85,8 +85,12 @@ def modules(entries: tuple[str, ...], package_dir: str = PACKAGE_DIR) -> frozens
 @functools.lru_cache(maxsize=None)
 def code(entries: tuple[str, ...], package_dir: str = PACKAGE_DIR) -> str:
     """A hash of the source of ``entries``' closure."""
+    return _digest(modules(entries, package_dir), package_dir)
+
+
+def _digest(names, package_dir: str) -> str:
     h = hashlib.sha256()
-    for name in sorted(modules(entries, package_dir)):
+    for name in sorted(names):
         with open(module_path(name, package_dir) or "", "rb") as fh:
             h.update(name.encode() + b"\0" + fh.read() + b"\0")
     return h.hexdigest()
@@ -108,8 +112,9 @@ def all_modules(package_dir: str = PACKAGE_DIR) -> list[str]:
 @functools.lru_cache(maxsize=None)
 def package(package_dir: str = PACKAGE_DIR) -> str:
     """A hash of the whole package: what the generated pages depend on (page generation reaches
-    most of the package; a new version never reuses an old version's pages)."""
-    return code(tuple(all_modules(package_dir)), package_dir)
+    most of the package; a new version never reuses an old version's pages). The closure of every
+    module is every module: hashed without reading their imports (0.2 s of each command's start)."""
+    return _digest(all_modules(package_dir), package_dir)
 
 
 def versions(*distributions: str) -> str:

@@ -106,7 +106,7 @@ def missing_glyphs(text: str, rel: str, first_line: int = 1, where: str = "", dr
     """Characters of ``text`` that no print font has (``drawable(ch)`` says whether one does;
     by default the installed print fonts are asked, and nothing is reported when they are not
     installed: ``kanwu doctor`` reports that)."""
-    if all(_common(ch) for ch in text):
+    if not _UNCOMMON.search(text):  # one regex pass: a generator over every character cost 0.2 ms an item
         return []
     if drawable is None:
         drawable = _print_fonts()
@@ -114,17 +114,16 @@ def missing_glyphs(text: str, rel: str, first_line: int = 1, where: str = "", dr
             return []
     out = []
     for n, line in enumerate(text.split("\n"), first_line):
-        for col, ch in enumerate(line, 1):
-            if not _common(ch) and not _SCAN.match(ch) and not drawable(ch):
+        for m in _UNCOMMON.finditer(line):
+            col, ch = m.start() + 1, m.group(0)
+            if not _SCAN.match(ch) and not drawable(ch):
                 out.append(Problem(rel, n, col, ERROR, where, f"印刷字体里没有“{ch}”（U+{ord(ch):04X}）这个字，PDF 里会印成方框",
                                    "换成常用字或同义的写法；人名、地名的生僻字请先与信息科确认印刷字体"))
     return out
 
 
-def _common(ch: str) -> bool:
-    """Characters every role's font is known to have (most of any text): checked without fonts."""
-    o = ord(ch)
-    return o < 0x7f or 0x4e00 <= o <= 0x9fa5 or 0x3000 <= o <= 0x303f or 0xff01 <= o <= 0xff5e or ch in "“”‘’—…·"
+# Characters every role's font is known to have (most of any text): checked without fonts. The others:
+_UNCOMMON = re.compile("[^\x00-\x7e\u4e00-\u9fa5\u3000-\u303f\uff01-\uff5e“”‘’—…·]")
 
 
 def _print_fonts():
