@@ -130,6 +130,15 @@ def test_fix_applies_safe_fixes_only(tree):
     assert "已改正" not in again.output  # nothing safe left to fix
 
 
+def test_fix_keeps_the_file_s_line_ends_and_bom(tree):
+    text = "\ufeff" + GOOD_ITEM.replace("分片指导。", "分片指导,做到责任到人。").replace("\n", "\r\n")
+    rel = tree.item("20261103-qingxi-01", text.encode("utf-8"))
+    result = tree.run("proof", "--fix", rel)
+    assert "已改正 1 处" in result.output, result.output
+    after = open(os.path.join(tree.root, rel), "rb").read().decode("utf-8")
+    assert after == text.replace("分片指导,", "分片指导，")
+
+
 def test_fix_leaves_items_of_signed_issues(tmp_path):
     tree = copy_sample(tmp_path / "s")
     rel = "content/items/2026/11/20261103-meiwu-01.md"

@@ -89,7 +89,7 @@ def fix_file(root: str, rel: str, findings) -> int:
     if not fixes:
         return 0
     path = os.path.join(root, rel)
-    with open(path, encoding="utf-8") as fh:
+    with open(path, encoding="utf-8", newline="") as fh:  # line ends as they are (CRLF stays CRLF)
         text = fh.read()
     bom = text.startswith("\ufeff")
     lines = text.removeprefix("\ufeff").split("\n")
@@ -105,7 +105,7 @@ def fix_file(root: str, rel: str, findings) -> int:
         at = f.col - 1
         lines[f.line - 1] = line[:at] + (f.replacement or "") + line[at + len(span):]
     tmp = f"{path}.kanwu-fix"
-    with open(tmp, "w", encoding="utf-8") as fh:
+    with open(tmp, "w", encoding="utf-8", newline="") as fh:
         fh.write(("\ufeff" if bom else "") + "\n".join(lines))
     os.replace(tmp, path)
     return len(kept)
