@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from .model import Issue, Item
+from .source.fields import CATEGORIES
 
 YEAR = r"(?P<year>\d{4})"
 
@@ -107,8 +108,7 @@ def correction_pdf(issue: Issue) -> str:
     return f"pdf/{issue.periodical}/{issue.year:04d}/{issue.number:03d}-correction.pdf"
 
 
-CATEGORY_SLUGS = dict(zip(("动态", "经验", "问题", "建议", "社情民意", "调研", "综述", "突发事件"),
-                          ("dongtai", "jingyan", "wenti", "jianyi", "sheqing", "diaoyan", "zongshu", "tufa")))
+CATEGORY_SLUGS = dict(zip(CATEGORIES, ("dongtai", "jingyan", "wenti", "jianyi", "sheqing", "diaoyan", "zongshu", "tufa")))
 
 
 def category_page(category: str) -> str:

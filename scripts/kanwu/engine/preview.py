@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ..pages import generate
 from ..pages import item as item_pages
+from ..pages.markup import cn_date
 from ..source import render
 from ..audience import View
 from ..errors import KanwuError, ProblemsFound
@@ -72,7 +73,7 @@ def build(repo: Repository, root: str, rev: str, out: str) -> Preview:
         title, in_title = proof_report.marked(item.title, 0, findings, "title")
         unit = config.units.get(item.unit)
         html = (f"<h1>{proof_report.marks_to_html(render.esc(title), in_title, render.esc)}</h1>{item_pages.marks(item)}"
-                f"<p>{render.esc(unit.name if unit else item.unit)}　{generate.cn_date(item.date)}　{item.category}　"
+                f"<p>{render.esc(unit.name if unit else item.unit)}　{cn_date(item.date)}　{item.category}　"
                 f"撰稿：{render.esc('、'.join(item.authors))}</p><div class=\"kanwu-body\">{body}</div>")
         if findings:
             html += (f'<div class="kanwu-proof-list"><h2>校对发现 {len(findings)} 处</h2><ol>'

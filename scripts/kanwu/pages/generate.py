@@ -21,7 +21,7 @@ from ..editorial.assemble import chain_of, follow_ups
 from ..audience import View
 from ..model import Issue, Item
 from ..paths import correction_pdf, issue_docx, issue_page, issue_pdf, item_page  # noqa: F401 (the path table)
-from .markup import cn_date, link  # noqa: F401 (cn_date: the preview's)
+from .markup import link
 
 
 def issue_label(view: View, issue: Issue) -> str:

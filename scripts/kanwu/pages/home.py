@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from ..paths import CATEGORY_SLUGS, issue_page, item_page
+from ..paths import category_page, issue_page, item_page
 from ..source.fields import CATEGORIES
 from .markup import cn_date, link, md, page
 
@@ -50,5 +50,5 @@ def make(site) -> bytes:
                  f"| {len(month)} | {used} | {rate} | "
                  f"{sum(1 for i in site.view.issues if (i.date.year, i.date.month) == (today.year, today.month))} |")
     counts = Counter(i.category for i in month)
-    parts.append("本月各类别：" + "，".join(f"[{c}](categories/{CATEGORY_SLUGS[c]}.md) {counts[c]}" for c in CATEGORIES if counts[c]))
+    parts.append("本月各类别：" + "，".join(f"[{c}]({category_page(c)}) {counts[c]}" for c in CATEGORIES if counts[c]))
     return page("首页", "\n\n".join(parts), "home")

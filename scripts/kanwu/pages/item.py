@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..editorial.assemble import chain_of
 from ..model import Item
-from ..paths import CATEGORY_SLUGS, correction_pdf, issue_page, item_page, tag_page
+from ..paths import category_page, correction_pdf, issue_page, item_page, tag_page
 from ..source import render
 from .markup import cn_date, file_href, html_link, link, md, page
 
@@ -47,7 +47,7 @@ def make(site, item: Item) -> bytes:
     meta = [
         f"<li>报送单位：{a(f'units/{item.unit}.md', site.unit_name(item.unit))}</li>",
         f"<li>报送日期：{a(f'months/{item.date:%Y-%m}.md', cn_date(item.date))}</li>",
-        f"<li>类别：{a('categories/' + CATEGORY_SLUGS[item.category] + '.md', item.category)}</li>",
+        f"<li>类别：{a(category_page(item.category), item.category)}</li>",
         f"<li>撰稿人：{render.esc('、'.join(item.authors)) or '—'}</li>",
     ]
     if item.tags:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..model import Item
-from ..paths import CATEGORY_SLUGS, issue_page, item_page, tag_page
+from ..paths import CATEGORY_SLUGS, category_page, issue_page, item_page, tag_page
 from ..source import render
 from ..source.fields import CATEGORIES
 from .markup import cn_date, href, html_link, html_list, link, md, page
@@ -140,7 +140,7 @@ def indexes(site) -> dict:
     rows = []
     for cat in CATEGORIES:
         total, adopted = counts.get(("category", cat), (0, 0))
-        out.update(paged(site, f"categories/{CATEGORY_SLUGS[cat]}", cat, f"共 {total} 条。", by_cat.get(cat, {}),
+        out.update(paged(site, category_page(cat)[:-3], cat, f"共 {total} 条。", by_cat.get(cat, {}),
                               sealed.get(("category", cat))))
         rows.append(f"| [{cat}]({CATEGORY_SLUGS[cat]}.md) | {total} | {adopted} |")
     out["categories/index.md"] = page("类别", "# 类别\n\n| 类别 | 信息 | 采用 |\n| --- | ---: | ---: |\n"

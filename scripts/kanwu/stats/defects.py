@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..checks.proof import BY_ID, proofreader
+from ..checks.proof import BY_ID, paragraphs, proofreader
 from ..checks.proof.text import FILLER
 
 ERROR = "错误"
@@ -51,7 +51,6 @@ def _proofread(reader, item) -> tuple:
     key = (item.id, item.revision, id(reader))
     hit = _FOUND.get(key)
     if hit is None:
-        from ..checks.proof import paragraphs
         chars = sum(len(p.text.replace(FILLER, "").replace("\n", "")) for p in paragraphs(item))
         hit = _FOUND[key] = (tuple(reader.item(item)), chars)
     return hit

@@ -39,8 +39,8 @@ class Leaders:
         self.entries = tuple(entries)  # source.proofdata.Leader
         self.names = sorted({e.name for e in self.entries}, key=len, reverse=True)
         titles = {e.title for e in self.entries}
+        # every form a title is written in, full and short, longest first (before or after a name)
         self.titles = sorted(titles | {short_title(t) for t in titles}, key=len, reverse=True)
-        self.short = sorted({short_title(t) for t in titles} | titles, key=len, reverse=True)
         self.name_re = re.compile("|".join(map(re.escape, self.names))) if self.names else None
         full = sorted(titles, key=len, reverse=True)
         self.title_re = re.compile("|".join(map(re.escape, full))) if full else None
@@ -96,7 +96,7 @@ def check_leaders(text: str, ctx) -> Iterator[Hit]:
             else:
                 break
         # a title after the name: 宋明哲市长
-        after = next((t for t in reg.short if text.startswith(t, m.end())), None)
+        after = next((t for t in reg.titles if text.startswith(t, m.end())), None)
         if after and not _fits(after, held):
             yield Hit("name-leader", m.start(), m.end() + len(after), _wrong(name, after, held, reg, day), _hint(after, reg, day))
     if reg.title_re is None:
