@@ -11,6 +11,7 @@ import yaml
 
 from conftest import GOOD_ITEM, item_path
 from kanwu.editorial import assemble
+from kanwu.editions import common
 from kanwu.source import manifest
 from kanwu.checks.validate import load_repository
 
@@ -84,9 +85,9 @@ def test_cutoff_and_calendar_unit():
     before = Item(date=dt.date(2026, 11, 6), reported_at=dt.datetime(2026, 11, 6, 15, 59, tzinfo=tz), **base)
     after = Item(date=dt.date(2026, 11, 6), reported_at=dt.datetime(2026, 11, 6, 16, 1, tzinfo=tz), **base)
     holiday = Item(date=dt.date(2026, 10, 1), **base)
-    assert assemble.issue_day(config, p, before) == dt.date(2026, 11, 6)
-    assert assemble.issue_day(config, p, after) == dt.date(2026, 11, 9)
-    assert assemble.issue_day(config, p, holiday) == dt.date(2026, 10, 8)  # national holiday week
+    assert common.issue_day(config, p, before) == dt.date(2026, 11, 6)
+    assert common.issue_day(config, p, after) == dt.date(2026, 11, 9)
+    assert common.issue_day(config, p, holiday) == dt.date(2026, 10, 8)  # national holiday week
     assert config.is_workday(dt.date(2026, 10, 10))  # a Saturday made a working day
 
 
@@ -251,7 +252,7 @@ def test_urgent_chain_and_digest(sample):
     repo = load_repository(sample.root)
     urgent = [i for i in repo.issues if i.periodical == "urgent"][0]
     assert [s.heading for s in urgent.sections] == ["首报", "续报"]
-    chain = assemble.chain_of(repo.items, urgent.item_ids[-1])
+    chain = common.chain_of(repo.items, urgent.item_ids[-1])
     assert [i.id for i in chain] == list(urgent.item_ids)
     digest = [i for i in repo.issues if i.periodical == "huiyao"][0]
     assert (digest.period_start, digest.period_end) == (dt.date(2026, 11, 9), dt.date(2026, 11, 13))

@@ -33,7 +33,7 @@ class Periodical:
     id: str
     name: str  # masthead name without 《》
     edition: str  # 上报 | 内参 | 汇要 | 重要信息
-    cadence: str  # daily | weekly | on_demand
+    cadence: str  # daily | weekly | on_demand (editions.CADENCES)
     cutoff: dt.time | None
     categories: tuple[str, ...]
     max_classification: str
@@ -47,8 +47,7 @@ class Periodical:
     first_year: int  # the year the repository took over numbering, part-way through
     first_number: int  # the number within first_year of the repository's first issue
     max_items: int
-    digest: bool  # 汇要: lists titles + abstracts, may reuse items
-    instructions: bool  # 领导批示: carries items with leaders' instructions, forwarded for handling
+    kind: str  # its edition (editions.EDITIONS): regular | digest | urgent | instructions
     double_sided: bool = True  # printed on both sides: the 版记 on an even page (封四), GB/T 9704-2012
 
     def first_number_in(self, year: int) -> int:

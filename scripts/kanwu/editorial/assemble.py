@@ -9,16 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections import defaultdict
 from dataclasses import dataclass, replace
 
+from .. import editions
 from ..source import manifest
 from ..errors import KanwuError
-from ..source.fields import CATEGORIES
-from ..model import Config, Issue, Item, Periodical, Section, level
+from ..editions.common import used_in
+from ..model import Issue, Periodical
 from ..checks.validate import Repository, load_checked
-
-DAILY_HEADINGS = {"县区": "县区动态", "市直单位": "部门动态", "特约信息员": "特约信息"}
 
 
 @dataclass(frozen=True)
@@ -35,7 +33,7 @@ def load_for(root: str, key: str, day: dt.date) -> Repository:
     then names those of these two years only.)"""
     from ..source.config import load_config
     p = load_config(root).periodical(key)
-    if p is None or p.digest or p.instructions or p.cadence == "on_demand":
+    if p is None or editions.of(p).carry_days(p) is None:
         return load_checked(root)
     return load_checked(root, {day.year - 1, day.year})
 
@@ -65,93 +63,15 @@ def next_numbers(repo: Repository, p: Periodical, year: int) -> tuple[int, int]:
     return (max(in_year, default=p.first_number_in(year) - 1) + 1, total)
 
 
-def issue_day(config: Config, p: Periodical, item: Item) -> dt.date:
-    """The working day whose issue an item goes into: after the cut-off, the next one."""
-    day = item.date
-    if p.cutoff and item.reported_at:
-        local = item.reported_at
-        if local.date() > day:
-            day = local.date()
-        if local.date() == day and local.time().replace(tzinfo=None) > p.cutoff:
-            day = config.next_workday(day)
-    if not config.is_workday(day):
-        day = config.next_workday(day)
-    return day
-
-
-def sort_key(config: Config, item: Item):
-    unit_order = list(config.units)
-    return (item.urgency_rank, CATEGORIES.index(item.category),
-            unit_order.index(item.unit) if item.unit in unit_order else 999, item.date, item.id)
-
-
-def used_in(repo: Repository, periodical: str) -> dict:
-    out = {}
-    for issue in repo.issues_of(periodical):
-        for item_id in issue.item_ids:
-            out.setdefault(item_id, issue)
-    return out
-
-
-CARRY_DAYS = {"daily": 7, "weekly": 28}  # how long an unused item stays a candidate
-
-
-def waiting(repo: Repository, p: Periodical, day: dt.date, used: dict | None = None) -> tuple[list[Item], list]:
-    """The items of the last ``CARRY_DAYS`` that a daily or weekly periodical may still take on
-    ``day``, in the order it takes them (urgent first, then those left over longest), and the
-    recent ones it may not take yet, with the reason: (candidates, [(id, reason)])."""
-    config = repo.config
-    used = used_in(repo, p.id) if used is None else used
-    start = day - dt.timedelta(days=CARRY_DAYS[p.cadence])
-    out, left_out = [], []
-    for item in repo.items.values():
-        if item.date > day or item.date < start or item.id in used or item.category not in p.categories:
-            continue
-        if item.level > level(p.max_classification):
-            left_out.append((item.id, f"密级{item.classification}高于本刊允许的{p.max_classification}"))
-        elif issue_day(config, p, item) > day:
-            left_out.append((item.id, f"报送时间晚于截稿时间 {p.cutoff:%H:%M}，顺延到下一个工作日"))
-        else:
-            out.append(item)
-    out.sort(key=lambda i: (i.urgency_rank, issue_day(config, p, i), sort_key(config, i)))
-    left_out.sort()
-    return out, left_out
-
-
 def propose(repo: Repository, key: str, day: dt.date, chain: str = "") -> Proposal:
     config = repo.config
     p = config.periodical(key)
     if p is None:
         names = "、".join(f"{x.id}（{x.edition}）" for x in config.periodicals.values())
         raise KanwuError(f"没有刊物“{key}”。可用的刊物：{names}")
-    previous = [i for i in repo.issues_of(p.id) if i.date <= day]
-    since = max((i.date for i in previous), default=dt.date.min)
-    used = used_in(repo, p.id)
-    left_out: list[tuple[str, str]] = []
-    notes: list[str] = []
-
-    if p.digest:
-        chosen, sections, period = _digest(repo, p, day, previous)
-    elif p.instructions:
-        chosen = sorted((i for i in repo.items.values() if i.id not in used and i.level <= level(p.max_classification)
-                         and any(ins.date <= day for ins in i.instructions)),
-                        key=lambda i: (min(ins.date for ins in i.instructions), i.id))[: p.max_items]
-        sections = [Section("领导批示", tuple(i.id for i in chosen))] if chosen else []
-        period = (None, None)
-    elif p.cadence == "on_demand":
-        chosen, sections = _urgent(repo, p, day, chain, used)
-        period = (None, None)
-    else:
-        candidates, left_out = waiting(repo, p, day, used)
-        chosen = candidates[: p.max_items]
-        for item in candidates[p.max_items:]:
-            left_out.append((item.id, f"超过每期上限 {p.max_items} 条，留待下一期"))
-        carried = sum(issue_day(config, p, i) <= since for i in chosen)
-        if carried:
-            notes.append(f"其中 {carried} 条是前几期因上限或截稿时间留下的")
-        sections = _sections(config, p, chosen)
-        period = (None, None)
-    if not chosen:
+    chosen = editions.of(p).select(repo, p, day, chain, used_in(repo, p.id))
+    notes = list(chosen.notes)
+    if not chosen.items:
         raise KanwuError(f"《{p.name}》（{p.edition}）在 {day} 没有可用的信息，未生成新一期。")
     number, total = next_numbers(repo, p, day.year)
     drafts = [i for i in repo.issues_of(p.id) if not i.published]
@@ -159,87 +79,10 @@ def propose(repo: Repository, key: str, day: dt.date, chain: str = "") -> Propos
         notes.append("还有未签发的草稿：" + "、".join(i.path for i in drafts))
     issue = Issue(
         path=manifest.manifest_path(p.id, day.year, number), periodical=p.id, year=day.year, number=number,
-        total=total, date=day, editor=p.editor, signer=p.signer, sections=tuple(sections),
-        distribution=p.distribution, copies=p.copies, period_start=period[0], period_end=period[1],
+        total=total, date=day, editor=p.editor, signer=p.signer, sections=tuple(chosen.sections),
+        distribution=p.distribution, copies=p.copies, period_start=chosen.period[0], period_end=chosen.period[1],
     )
-    return Proposal(issue, tuple(left_out), tuple(notes))
-
-
-def _sections(config: Config, p: Periodical, items: list[Item]) -> list[Section]:
-    groups: dict = defaultdict(list)
-    for item in items:
-        if p.cadence == "daily":
-            unit = config.units.get(item.unit)
-            heading = "紧急信息" if item.category == "突发事件" else DAILY_HEADINGS.get(unit.kind if unit else "", "其他")
-        else:
-            heading = item.category
-        groups[heading].append(item.id)
-    order = ["紧急信息", *DAILY_HEADINGS.values(), "其他", *CATEGORIES]
-    return [Section(h, tuple(groups[h])) for h in sorted(groups, key=order.index)]
-
-
-def _digest(repo: Repository, p: Periodical, day: dt.date, previous: list[Issue]):
-    """Every item adopted by another periodical in the period since the last digest."""
-    start = max((i.period_end for i in previous if i.period_end), default=None)
-    start = start + dt.timedelta(days=1) if start else day - dt.timedelta(days=day.weekday())
-    adopted = {}
-    for issue in repo.issues:
-        if issue.periodical == p.id or repo.config.periodicals.get(issue.periodical) is None:
-            continue
-        if start <= issue.date <= day:
-            for item_id in issue.item_ids:
-                item = repo.items.get(item_id)
-                if item and item.level <= level(p.max_classification):
-                    adopted[item_id] = item
-    chosen = sorted(adopted.values(), key=lambda i: sort_key(repo.config, i))
-    groups: dict = defaultdict(list)
-    for item in chosen:
-        groups[item.category].append(item.id)
-    sections = [Section(c, tuple(groups[c])) for c in CATEGORIES if groups[c]]
-    return chosen, sections, (start, day)
-
-
-def follow_ups(items: dict) -> dict:
-    """item id -> its direct 续报, for every item that has any (one pass over the items)."""
-    children = defaultdict(list)
-    for it in items.values():
-        if it.follow_up_of:
-            children[it.follow_up_of].append(it)
-    return children
-
-
-def chain_of(items: dict, item_id: str, children: dict | None = None) -> list[Item]:
-    """The first report and every 续报 after it, in order."""
-    root = items[item_id]
-    while root.follow_up_of and root.follow_up_of in items:
-        root = items[root.follow_up_of]
-    children = follow_ups(items) if children is None else children
-    out, todo = [], [root]
-    while todo:
-        it = todo.pop(0)
-        out.append(it)
-        todo += sorted(children.get(it.id, ()), key=lambda x: (x.reported_at or dt.datetime.min.replace(tzinfo=dt.timezone.utc), x.id))
-    return out
-
-
-def _urgent(repo: Repository, p: Periodical, day: dt.date, chain: str, used: dict):
-    items = repo.items
-    if chain:
-        if chain not in items:
-            raise KanwuError(f"信息“{chain}”不存在。")
-        roots = [chain]
-    else:
-        roots = [i.id for i in sorted(items.values(), key=lambda i: (i.date, i.id), reverse=True)
-                 if i.category == "突发事件" and not i.follow_up_of and i.date <= day]
-    for root in roots:
-        members = [i for i in chain_of(items, root) if i.date <= day and i.level <= level(p.max_classification)]
-        fresh = [i for i in members if i.id not in used]
-        if fresh:
-            first = [i.id for i in fresh if not i.follow_up_of]
-            follow = [i.id for i in fresh if i.follow_up_of]
-            sections = ([Section("首报", tuple(first))] if first else []) + ([Section("续报", tuple(follow))] if follow else [])
-            return fresh, sections
-    return [], []
+    return Proposal(issue, tuple(chosen.left_out), tuple(notes))
 
 
 def sign(repo: Repository, issue: Issue, on: dt.date, by: str, at: dt.datetime) -> Issue:

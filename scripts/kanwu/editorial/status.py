@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 
-from .assemble import CARRY_DAYS, next_numbers, waiting
+from .. import editions
+from .assemble import next_numbers
 from ..checks.validate import Repository
 
 
@@ -36,10 +37,12 @@ def report(repo: Repository, day: dt.date) -> str:
         p = config.periodicals.get(issue.periodical)
         lines.append(f"  {issue.path}（《{p.name if p else issue.periodical}》{p.edition if p else ''}，{issue.date}）")
     for p in config.periodicals.values():
-        if p.cadence not in CARRY_DAYS or p.digest or p.instructions:
+        edition = editions.of(p)
+        days = edition.carry_days(p)
+        if days is None:
             continue
-        ready, _ = waiting(repo, p, day)
-        lines.append(f"《{p.name}》{p.edition}的候选（近 {CARRY_DAYS[p.cadence]} 天未采用）：{len(ready)} 条"
+        ready, _ = edition.candidates(repo, p, day)
+        lines.append(f"《{p.name}》{p.edition}的候选（近 {days} 天未采用）：{len(ready)} 条"
                      + (f"，下一期最多取 {p.max_items} 条" if len(ready) > p.max_items else ""))
         for item in ready[:SHOWN]:
             unit = config.units.get(item.unit)

@@ -8,6 +8,7 @@ import shutil
 from collections import Counter
 from dataclasses import dataclass
 
+from .. import editions
 from ..pages import generate
 from ..pages import item as item_pages
 from ..pages.markup import cn_date
@@ -89,7 +90,7 @@ def build(repo: Repository, root: str, rev: str, out: str) -> Preview:
     jobs = {}
     base = pdf_mod._fingerprint(root)
     if items:
-        daily = next((p for p in config.periodicals.values() if p.cadence == "daily"), next(iter(config.periodicals.values())))
+        daily = editions.preview_periodical(config)
         pseudo = Issue(path="preview", periodical=daily.id, year=items[-1].date.year, number=0, total=0,
                        date=max(i.date for i in items), editor=daily.editor, signer=daily.signer,
                        sections=(Section("", tuple(i.id for i in items)),), distribution=(), copies=0)

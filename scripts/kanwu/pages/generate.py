@@ -16,8 +16,9 @@ import os
 import shutil
 from collections import defaultdict
 
+from .. import editions
 from ..source import render
-from ..editorial.assemble import chain_of, follow_ups
+from ..editions.common import chain_of, follow_ups
 from ..audience import View
 from ..model import Issue, Item
 from ..paths import correction_pdf, issue_docx, issue_page, issue_pdf, item_page  # noqa: F401 (the path table)
@@ -106,7 +107,7 @@ class Site:
     def _prerender(self, items: list, issues: list) -> None:
         bodies = [(item.body, link(path, "assets/x")[:-1]) for path, digest, item in items if not self.kept(path, digest)]
         for path, digest, issue in issues:
-            if not self.config.periodicals[issue.periodical].digest and not self.kept(path, digest):
+            if editions.of(self.config.periodicals[issue.periodical]).shows == "body" and not self.kept(path, digest):
                 prefix = link(path, "assets/x")[:-1]
                 bodies += [(self.view.items[i].body, prefix) for i in issue.item_ids]
         render.prerender(bodies)
@@ -137,7 +138,7 @@ class Site:
         parts = [issue.revision, str(issue_pdf(issue) in self.pdfs), str(issue_docx(issue) in self.pdfs),
                  str(self.view.redacted.get(issue.key, 0))]
         parts += [f"{i}:{self.view.items[i].revision}" for i in issue.item_ids]
-        if self.config.periodicals[issue.periodical].instructions:
+        if editions.of(self.config.periodicals[issue.periodical]).prints_instructions:
             parts += [self.deadlines(self.view.items[i]) for i in issue.item_ids]
         return "|".join(parts)
 

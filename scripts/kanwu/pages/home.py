@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+from .. import editions
 from ..paths import category_page, issue_page, item_page
 from ..source.fields import CATEGORIES
 from .markup import cn_date, link, md, page
@@ -19,7 +20,7 @@ def make(site) -> bytes:
     today = site.today
     recent = today - dt.timedelta(days=7)
     parts = [f"# {md(site.config.office_name)} 信息刊物库", f"资料截至 {cn_date(today)}。"]
-    urgent_issues = sorted((i for i in site.view.issues if site.config.periodicals[i.periodical].cadence == "on_demand"
+    urgent_issues = sorted((i for i in site.view.issues if editions.of(site.config.periodicals[i.periodical]).on_home
                             and i.date >= recent), key=lambda i: i.date, reverse=True)
     urgent_items = sorted((i for i in site.view.items.values() if i.date >= recent
                            and (i.category == "突发事件" or i.urgency == "特急")), key=lambda i: (i.date, i.id), reverse=True)

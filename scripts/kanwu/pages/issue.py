@@ -3,6 +3,7 @@ abstracts, in a digest), the distribution block, the corrections."""
 
 from __future__ import annotations
 
+from .. import editions
 from ..model import Issue, Item
 from ..paths import correction_pdf, issue_docx, issue_page, issue_pdf, item_page
 from ..source import render
@@ -73,11 +74,12 @@ def entry(site, src: str, issue: Issue, p, it: Item) -> str:
     source = f"（{render.esc(site.unit_name(it.unit))}）"
     head = f'<h3 class="kanwu-item-title" id="{it.id}">{render.esc(it.title)}</h3>'
     more = f"[全文页面与采用情况]({link(src, item_page(it))})"
-    if p.digest:
+    edition = editions.of(p)
+    if edition.shows == "abstract":
         abstract = it.summary or render.first_sentence(it.body)
         return f'{head}\n<p class="kanwu-abstract">{render.esc(abstract)}{source}</p>\n\n{more}'
     body = render.body_html(it.body, asset_prefix=link(src, "assets/x")[:-1])
-    if p.instructions and it.instructions:
+    if edition.prints_instructions and it.instructions:
         head += "\n" + item.instructions_html(site, it)
     fixed = [c for c in issue.corrections if c.item == it.id]
     if fixed:

@@ -3,7 +3,7 @@ instructions on it and their handling, its chain of 首报 and 续报."""
 
 from __future__ import annotations
 
-from ..editorial.assemble import chain_of
+from ..editions.common import chain_of
 from ..model import Item
 from ..paths import category_page, correction_pdf, issue_page, item_page, tag_page
 from ..source import render

@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import os
 
+from .. import editions
 from ..audience import View
 from ..incremental import fingerprint
 from .. import workdir
@@ -63,7 +64,7 @@ def _inputs(base: str, view: View, issue: Issue, copy_no: int | None) -> str:
     for item_id in issue.item_ids:
         item = view.items[item_id]
         unit = view.config.units.get(item.unit)
-        parts.append(f"{item_id}|{item.digest}|{unit.short if unit else ''}|{item.instructions if p.instructions else ''}")
+        parts.append(f"{item_id}|{item.digest}|{unit.short if unit else ''}|{item.instructions if editions.of(p).prints_instructions else ''}")
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import jinja2
 
+from .. import editions
 from ..source import render
 from ..audience import View
 from ..source.fields import URGENCIES
@@ -60,7 +61,7 @@ def marks(view: View, issue: Issue, urgent: bool = True) -> list[str]:
     if issue.urgency:
         urgency = issue.urgency
     else:
-        rank = 0 if p.digest else min((i.urgency_rank for i in items), default=0)
+        rank = min((i.urgency_rank for i in items), default=0) if editions.of(p).urgency_from_items else 0
         urgency = URGENCIES[-rank] if rank < 0 else ""
     if urgency and urgency != URGENCIES[0]:
         out.append(urgency)
@@ -110,7 +111,7 @@ def instruction_lines(view: View, item, day) -> list[tuple[str, str]]:
 
 
 def context(view: View, issue: Issue, copy_no: int | None = None) -> dict:
-    p = view.config.periodicals[issue.periodical]
+    edition = editions.of(view.config.periodicals[issue.periodical])
     body_font = ROLES["body"][0]
     kai = ROLES["kai"][0]
     sections = []
@@ -120,12 +121,12 @@ def context(view: View, issue: Issue, copy_no: int | None = None) -> dict:
             it = view.items[item_id]
             unit = view.config.units.get(it.unit)
             entry = {"title": it.title, "source": f"（{unit.short if unit else it.unit}）"}
-            if p.digest:
+            if edition.shows == "abstract":
                 abstract = it.summary or render.first_sentence(it.body)
                 entry["abstract_html"] = typeset.paragraph(render.esc(abstract), body_font, css_class="abstract")
             else:
                 entry["body"] = typeset_body(render.body_html(it.body, asset_prefix=""), body_font)
-            if p.instructions:
+            if edition.prints_instructions:
                 entry["instructions_html"] = instructions_html(view, it, issue.date, kai)
             entries.append(entry)
         sections.append({"heading": sec.heading, "entries": entries})

@@ -8,6 +8,7 @@ import os
 import re
 
 from . import proofdata, yamlread
+from .. import editions
 from ..errors import KanwuError, ProblemsFound
 from .fields import CATEGORIES, CLASSIFICATIONS
 from ..model import Audience, Config, Periodical, Scoring, Unit
@@ -16,7 +17,6 @@ CONFIG_FILE = "content/kanwu.yml"
 UNITS_FILE = "content/units.yml"
 UNIT_KINDS = ("县区", "市直单位", "特约信息员")
 QUOTAS = ("daily", "weekly", "none")
-CADENCES = ("daily", "weekly", "on_demand")
 DIST_KEYS = ("报", "送", "发")
 KEEP_RELEASES = 2  # publish.keep_releases: the live release and the previous one, for rollback
 _ID = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -50,6 +50,24 @@ def _publish(cfg: yamlread.Reader, pub) -> dict:
     return dict(pub, keep_releases=max(keep, 1))
 
 
+def _kind(cfg: yamlread.Reader, p: dict, path: tuple, cadence) -> str:
+    """The periodical's edition (``kind:``), checked against its cadence."""
+    for old in ("digest", "instructions"):
+        if old in p:
+            cfg.fail(path + (old,), f"“{old}: {p[old]}”是旧写法，刊物类型现在写在 kind 下",
+                     f"改成 kind: {old}" if str(p[old]).lower() in ("yes", "true") else f"删去 {old}")
+    kinds = "、".join(f"{k}（{e.label}）" for k, e in editions.EDITIONS.items())
+    kind = cfg.get(p, path, "kind", default=editions.default_kind(str(cadence)))
+    edition = editions.EDITIONS.get(kind)
+    if edition is None:
+        cfg.fail(path + ("kind",), f"刊物类型“{kind}”不存在", f"可用的类型：{kinds}")
+        return editions.default_kind(str(cadence))
+    if cadence in editions.CADENCES and cadence not in edition.cadences:
+        cfg.fail(path + ("cadence",), f"{edition.label}类的刊物不能按“{cadence}”出刊",
+                 "可用：" + "、".join(edition.cadences))
+    return kind
+
+
 def load_config(root: str) -> Config:
     cfg = yamlread.Reader(root, CONFIG_FILE)
     units = _load_units(root)
@@ -76,11 +94,13 @@ def load_config(root: str) -> Config:
         for k in dist:
             if k not in DIST_KEYS:
                 cfg.fail(path + ("distribution", k), f"分送类别“{k}”不可用", "只能是 报、送、发")
+        cadence = cfg.get(p, path, "cadence", choices=editions.CADENCES)
+        kind = _kind(cfg, p, path, cadence)
         periodicals[pid] = Periodical(
             id=pid,
             name=cfg.get(p, path, "name"),
             edition=cfg.get(p, path, "edition"),
-            cadence=cfg.get(p, path, "cadence", choices=CADENCES),
+            cadence=cadence,
             cutoff=cutoff,
             categories=_checked_list(cfg, p, path, "categories", CATEGORIES, default=CATEGORIES),
             max_classification=cfg.get(p, path, "max_classification", choices=CLASSIFICATIONS),
@@ -94,8 +114,7 @@ def load_config(root: str) -> Config:
             first_year=cfg.get(p.get("first_issue") or {}, path + ("first_issue",), "year", int, 0),
             first_number=cfg.get(p.get("first_issue") or {}, path + ("first_issue",), "number", int, 1),
             max_items=cfg.get(p, path, "max_items", int, 12),
-            digest=str(p.get("digest", "no")).lower() in ("yes", "true"),
-            instructions=str(p.get("instructions", "no")).lower() in ("yes", "true"),
+            kind=kind,
             double_sided=_yes_no(cfg, p, path + ("double_sided",), True),
         )
 

@@ -17,6 +17,7 @@ import re
 from collections import defaultdict
 
 from . import yamlread
+from .. import editions
 from .config import DIST_KEYS
 from ..errors import ERROR, Problem
 from .fields import URGENCIES, nearest
@@ -402,7 +403,7 @@ def check_issues(root: str, config: Config, items: dict, issues: list[Issue], kn
                     expected_total = issue.total
                 if issue.date and issue.date.year != issue.year:
                     report(issue, ("date",), "date", f"日期 {issue.date} 不在 {issue.year} 年", "")
-                if p.digest:
+                if not editions.of(p).adopts:
                     continue
                 for item_id, ref in item_refs(issue).items():
                     if item_id in used:
@@ -430,7 +431,7 @@ def issue_to_data(issue: Issue) -> dict:
         "periodical": issue.periodical, "year": issue.year, "number": issue.number, "total": issue.total,
         "date": issue.date.isoformat(), "editor": issue.editor, "signer": issue.signer,
     }
-    if issue.period_start:
+    if issue.period_start and issue.period_end:
         data["period"] = {"from": issue.period_start.isoformat(), "to": issue.period_end.isoformat()}
     data["editor_note"] = issue.editor_note
     data["sections"] = [{"heading": s.heading, "items": list(s.items)} for s in issue.sections]

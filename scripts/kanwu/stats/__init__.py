@@ -16,9 +16,12 @@ import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
+from .. import editions
 from ..source import yamlread
 from ..errors import ERROR, KanwuError, Problem
+from ..model import Instruction, Item
 
 EVALUATION_FILE = "content/evaluation.yml"
 
@@ -191,14 +194,14 @@ class OfficerRow:
 
 @dataclass(frozen=True)
 class LateReport:
-    item: object
+    item: Item
     hours: float
 
 
 @dataclass(frozen=True)
 class OpenInstruction:
-    item: object
-    instruction: object
+    item: Any  # an Item, or a sealed year's years.Stub (id, title, date, unit, instructions)
+    instruction: Instruction
     unit: str
     overdue_days: int
 
@@ -280,14 +283,14 @@ def _compute(data, period: Period, evaluation: Evaluation, today: dt.date) -> Re
     index = _index_of(data)
     start, end = period.start, period.end
     firsts = index.firsts  # item id -> (date of first adoption, {periodical: date of its first issue})
-    relevant = {i.id for i in index.between(start, end)}
-    relevant.update(i.id for i in index.research_between(dt.date(end.year, 1, 1), end))
-    relevant.update(index.first_in(start, end))
-    relevant.update(index.recorded)
+    wanted = {i.id for i in index.between(start, end)}
+    wanted.update(i.id for i in index.research_between(dt.date(end.year, 1, 1), end))
+    wanted.update(index.first_in(start, end))
+    wanted.update(index.recorded)
     best_ids = {i for month, ids in evaluation.best_items.items() for i in ids
                 if start <= dt.date(int(month[:4]), int(month[5:]), 1) <= end}
-    relevant.update(i for i in best_ids if i in items)
-    relevant = [items[i] for i in sorted(relevant, key=index.position.__getitem__)]
+    wanted.update(i for i in best_ids if i in items)
+    relevant = [items[i] for i in sorted(wanted, key=index.position.__getitem__)]
     late, missing, best = [], [], []
     followed = index.followed
     for item in relevant:
@@ -522,7 +525,7 @@ def _sha1(parts: list[str]) -> str:
 
 
 def _index_of(data) -> _Index:
-    return _index(data.items, data.issues, frozenset(pid for pid, p in data.config.periodicals.items() if p.digest))
+    return _index(data.items, data.issues, frozenset(pid for pid, p in data.config.periodicals.items() if not editions.of(p).adopts))
 
 
 def _index(items: dict, issues: list, digests: frozenset = frozenset()) -> _Index:

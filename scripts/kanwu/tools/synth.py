@@ -179,7 +179,7 @@ def _write_item(out: str, item_id: str, day: dt.date, fm: list[str], body: str) 
 
 def _issues(out: str, rng: random.Random) -> int:
     """Published manifests for every periodical, numbered per year with a running total."""
-    from ..editorial.assemble import chain_of
+    from ..editions.common import chain_of
     from ..checks.validate import load_repository
     repo = load_repository(out)
     bad = repo.errors

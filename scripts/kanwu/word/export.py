@@ -26,6 +26,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt, RGBColor
 
+from .. import editions
 from ..source import render
 from ..audience import View
 from ..model import Issue
@@ -53,6 +54,7 @@ def issue_docx(root: str, view: View, issue: Issue) -> bytes:
     view = document.as_sent(root, view, issue)
     text = document.plain_context(view, issue)
     p = view.config.periodicals[issue.periodical]
+    edition = editions.of(p)
     doc = docx.Document()
     _page_setup(doc, text)
     _core_properties(doc, text, issue)
@@ -78,11 +80,11 @@ def issue_docx(root: str, view: View, issue: Issue) -> bytes:
             unit = view.config.units.get(it.unit)
             _para(doc, it.title, "title", size=Pt(22), align=WD_ALIGN_PARAGRAPH.CENTER, before=LINE, keep=True, spacing=0)
             _para(doc, f"（{unit.short if unit else it.unit}）", "kai", align=WD_ALIGN_PARAGRAPH.CENTER, keep=True)
-            if p.instructions:
+            if edition.prints_instructions:
                 for said, due in document.instruction_lines(view, it, issue.date):
                     _para(doc, said, "kai", indent=True)
                     _para(doc, due, "kai", indent=True)
-            if p.digest:
+            if edition.shows == "abstract":
                 _para(doc, it.summary or render.first_sentence(it.body), "body", indent=True)
             else:
                 _body(doc, root, render.body_html(it.body, asset_prefix=""))
