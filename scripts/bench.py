@@ -200,9 +200,25 @@ window.addEventListener("load", () => { window.__kanwuLoad = performance.now(); 
 """
 
 
+def _on_the_wire(site: str, url: str, size: int) -> int:
+    """What a response weighs as the shipped nginx config sends it (publish/serve.py: text types of
+    1 KB or more gzip-compressed at level 5; Pagefind's files, compressed already, as they are)."""
+    import gzip
+    import urllib.parse
+    path = urllib.parse.unquote(urllib.parse.urlsplit(url).path)
+    local = os.path.join(site, path.lstrip("/"))
+    if path.endswith("/"):
+        local = os.path.join(local, "index.html")
+    if size < 1024 or not local.endswith((".html", ".css", ".js", ".json", ".xml", ".svg")) or not os.path.isfile(local):
+        return size
+    with open(local, "rb") as fh:
+        return len(gzip.compress(fh.read(), compresslevel=5))
+
+
 def search_probe(n: int, archive: str, rows: list, word: str = "工作") -> None:
     """Headless Chromium on the live site: bytes and time until the first search result, for the
-    two newest years (the default) and for every year (全部年份)."""
+    two newest years (the default) and for every year (全部年份); then what the page has fetched
+    once the facets' counts are in too (the filter files come after the first results)."""
     for scope, label in (("", "最近两年（默认）"), ("&scope=all", "全部年份")):
         sizes: dict = {}
         with _Served(archive) as srv:
@@ -212,13 +228,22 @@ def search_probe(n: int, archive: str, rows: list, word: str = "工作") -> None
             page.goto(f"{srv.url}/quanti/search/?q={word}{scope}", wait_until="load")
             page.locator(".kanwu-result-title").first.wait_for(timeout=60000)
             first = page.evaluate("() => (window.__kanwuFirst - window.__kanwuLoad) / 1000")
+            at_first = dict(sizes)
+            page.wait_for_function("q => document.getElementById('kanwu-search').getAttribute('data-done') === q",
+                                   arg=word, timeout=120000)
+            counted = page.evaluate("() => (performance.now() - window.__kanwuLoad) / 1000")
             found = page.locator(".kanwu-search-summary").inner_text()
-        total = sum(sizes.values())
-        search = sum(v for k, v in sizes.items() if "/pagefind-" in k)
+        site = os.path.join(archive, "site")
+        total = sum(at_first.values())
+        search = sum(v for k, v in at_first.items() if "/pagefind-" in k)
+        wire = sum(_on_the_wire(site, k, v) for k, v in at_first.items())
         bundles = sorted({re.search(r"/(pagefind-[0-9-]+)/", k).group(1) for k in sizes if "/pagefind-" in k})
+        filters = sum(v for k, v in sizes.items() if ".pf_filter" in k)
         rows.append((n, f"检索（{label}）：Chromium 打开检索页“{word}”到出现第一条结果", first, 0,
-                     f"下载 {total / 1024:.0f} KB（其中检索 {search / 1024:.0f} KB）",
-                     f"{found}未压缩；从页面 load 事件到第一条结果插入页面（浏览器内计时）；用到 {len(bundles)} 份索引（{bundles[0]}…{bundles[-1]}）"))
+                     f"下载 {total / 1024:.0f} KB（其中检索 {search / 1024:.0f} KB；按发布的 nginx 配置压缩后 {wire / 1024:.0f} KB）",
+                     f"{found}从页面 load 事件到第一条结果插入页面（浏览器内计时）；用到 {len(bundles)} 份索引（{bundles[0]}…{bundles[-1]}）；"
+                     f"筛选计数在 {counted:.2f} 秒时齐全，到那时共下载 {sum(sizes.values()) / 1024:.0f} KB"
+                     f"（其中筛选文件 {filters / 1024:.0f} KB，在第一条结果之后才取）"))
 
 
 def _fragment_urls(folder: str, prefix: str = "/quanti") -> dict:

@@ -168,6 +168,31 @@ def test_filters_count_and_narrow_together_with_the_query(texts, server, page):
             assert "上报" in page.locator(".kanwu-result").nth(i).locator(".kanwu-result-issues").inner_text()
 
 
+FIRST_SHOWN = """
+new MutationObserver(() => {
+  if (!window.__firstShown && document.querySelector(".kanwu-result-title")) { window.__firstShown = 1; window.kanwuShown(); }
+}).observe(document, { subtree: true, childList: true });
+"""
+
+
+def test_first_results_do_not_wait_for_the_filter_files(texts, server, page):
+    """The filter files (a third of what an all-years search downloads) are fetched after the first
+    results are on the page, and the counts then come: the same counts, for every facet."""
+    events = []  # the page's and its search worker's requests, and the moment the first result is shown
+    page.on("request", lambda r: events.append(r.url))
+    page.expose_function("kanwuShown", lambda: events.append("SHOWN"))
+    page.add_init_script(FIRST_SHOWN)
+    searcher = Searcher(page, server, query="信访")
+    assert set(searcher.all_shown("信访")) == truth(texts["quanti"], "信访")
+    before = events[:events.index("SHOWN")]
+    assert any(".pf_index" in u for u in before) and not any(".pf_filter" in u for u in before), before
+    for name in ("刊物", "单位", "类别", "年份", "月份"):
+        page.wait_for_selector(f'.kanwu-facet[data-facet="{name}"] input', timeout=15000)
+    assert any(".pf_filter" in u for u in events)
+    year = page.locator('.kanwu-facet[data-facet="年份"] label', has_text="2026年")
+    assert f"（{len(truth(texts['quanti'], '信访'))}）" in year.inner_text()
+
+
 def test_sort_by_date_keeps_the_found_set(texts, server, page):
     searcher = Searcher(page, server, query="乡村")
     relevance = searcher.all_shown("乡村")

@@ -123,10 +123,14 @@
       }));
     }).then(function () { return pf; });
   });
-  // Every bundle's filter files, so that a search can count every value. Loaded beside the first
-  // search, not before it: the first results do not wait for the counts.
-  var counted = false;
-  var counts = ready.then(function (pf) { return pf.filters(); }).then(function () { counted = true; });
+  // Every bundle's filter files, so that a search can count every value. Loaded once the first
+  // results are on the page, not beside them: with every year chosen they are a third of what
+  // the search downloads (5 filters × each year's bundle), and the first results do not wait.
+  var counted = false, counts = null;
+  function countsIn() {
+    counts = counts || ready.then(function (pf) { return pf.filters(); }).then(function () { counted = true; });
+    return counts;
+  }
 
   function pagefindFilters(chosen) {
     var out = {};
@@ -151,8 +155,9 @@
       // when no page has it does Pagefind fall back to a shorter word (气安 → 气), so whether any
       // page has the word is asked first: an exact search that a filter matching nothing ends at
       // once still counts the pages holding the word (its phrase check costs pages² per bundle).
-      var none = {};
-      none[FACETS[3]] = { any: ["-"] };
+      // The filter is on a key no page has: Pagefind then loads no filter file for it (a real
+      // facet's file is each bundle's whole page list), and still counts the unfiltered pages.
+      var none = { "kanwu-none": { any: ["-"] } };
       return Promise.all([pf.search('"' + words[0] + '"', { filters: none }), pf.search(words[0], opts)]).then(function (both) {
         return both[0].unfilteredResultCount ? both[1] : { results: [], filters: both[1].filters };
       });
@@ -270,19 +275,22 @@
     if (!q.trim()) { summary.textContent = "输入关键词后按回车检索。"; facets.textContent = ""; done(q); return; }
     if (!runs(q).length) { summary.textContent = "检索词里没有文字或数字：请输入要找的词。"; facets.textContent = ""; done(q); return; }
     summary.textContent = "正在检索……";
-    var facetsShown = Promise.resolve();
-    ready.then(function (pf) {
+    var facetsShown = null, before = false, pf = null;
+    // The counts of this search once every filter file is in (a second find, on loaded chunks).
+    function recount() {
+      if (!facetsShown) {
+        facetsShown = before ? Promise.resolve() : countsIn().then(function () { return find(pf, state); }).then(function (again) {
+          if (mine === current && again) showFacets(again.filters);
+        });
+      }
+      return facetsShown;
+    }
+    ready.then(function (loaded) {
+      pf = loaded;
       // Whether the filter files were in when this search *started*: if they arrived while it ran,
       // its counts may still lack some facets (a facet then went missing now and then)
-      var before = counted;
-      return find(pf, state).then(function (found) {
-        if (!before) { // counted again once the filter files are in
-          facetsShown = counts.then(function () { return find(pf, state); }).then(function (again) {
-            if (mine === current && again) showFacets(again.filters);
-          });
-        }
-        return found;
-      });
+      before = counted;
+      return find(pf, state);
     }).then(function (found) {
       if (mine !== current) return;
       var results = found ? found.results : [];
@@ -293,7 +301,7 @@
         if (filtered) tips.push("取消左侧的筛选条件");
         if (state.scope !== "all" && recent.length < all.length) tips.push("把检索范围改为“全部年份”");
         summary.textContent = "没有找到包含“" + q + "”的信息。可以试试：" + tips.join("；") + "。";
-        return facetsShown.then(function () { done(q); });
+        return recount().then(function () { done(q); });
       }
       summary.textContent = "找到 " + results.length + " 条信息" + (filtered ? "（已筛选）" : "") + "。";
       var shown = 0;
@@ -307,7 +315,7 @@
             if (mine === current) list.appendChild(show(d, q));
           });
         });
-        return Promise.all([shownInOrder, facetsShown]).then(function () {
+        return shownInOrder.then(recount).then(function () {
           if (mine !== current) return;
           more.hidden = shown >= results.length;
           more.textContent = "显示更多（还有 " + (results.length - shown) + " 条）";
