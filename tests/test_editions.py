@@ -120,23 +120,40 @@ def test_a_kind_written_in_one_module_goes_through_every_stage(roundup):
     assert "澜江调研" in item_page and SECOND in item_page  # the item's own page has its whole text
 
 
-@pytest.mark.parametrize("change, where, says", [
-    ("    digest: yes\n", "digest", "改成 kind: digest"),
-    ("    kind: weekly-roundup\n", "kind", "可用的类型：regular（常规"),
-    ("    kind: urgent\n", "cadence", "重要信息类的刊物不能按“weekly”出刊"),
-])
-def test_a_wrong_kind_is_a_located_error(tree, change, where, says):
+def with_line(tree, text: str) -> int:
+    """content/kanwu.yml with ``text`` after 内参's cadence line; the number of that cadence line."""
     path = os.path.join(tree.root, "content/kanwu.yml")
     lines = open(path, encoding="utf-8").read().splitlines(keepends=True)
     start = lines.index("  neican:\n")
     at = next(n for n in range(start, len(lines)) if lines[n].startswith("    cadence:"))
-    lines.insert(at + 1, change)
+    lines.insert(at + 1, text)
     tree.write("content/kanwu.yml", "".join(lines))
+    return at + 1
+
+
+@pytest.mark.parametrize("change, on_cadence, says", [
+    ("    kind: weekly-roundup\n", False, "可用的类型：regular（常规"),
+    ("    kind: urgent\n", True, "重要信息类的刊物不能按“weekly”出刊"),
+    ("    kind: regular\n    digest: yes\n", False, "和 kind: regular 矛盾"),
+])
+def test_a_wrong_kind_is_a_located_error(tree, change, on_cadence, says):
+    cadence = with_line(tree, change)
     result = tree.run("check")
     assert result.exit_code == 1
-    line = at + 2 if where != "cadence" else at + 1
+    line = cadence if on_cadence else cadence + 1 + change.count("\n") - 1
     assert f"content/kanwu.yml:{line}" in result.output and says in result.output, result.output
     assert "Traceback" not in result.output
+
+
+def test_the_spelling_before_editions_still_works_and_says_how_to_write_it_now(tree):
+    """An office's kanwu.yml from before kind: (digest: yes) keeps building; kanwu check warns where."""
+    cadence = with_line(tree, "    digest: yes\n")
+    from kanwu.source.config import load_config
+    assert load_config(tree.root).periodicals["neican"].kind == "digest"
+    result = tree.run("check")
+    assert result.exit_code == 0, result.output
+    assert f"content/kanwu.yml:{cadence + 1}" in result.output and "警告" in result.output
+    assert "改成 kind: digest" in result.output
 
 
 def test_every_configured_kind_is_an_edition():

@@ -101,6 +101,7 @@ class Config:
     backdate_hours: float = 6.0
     publish: dict = field(default_factory=dict, compare=False, hash=False)  # root, server_name, listen
     proof: object = field(default=None, compare=False, hash=False)  # source.proofdata.ProofSettings: levels, leaders, word lists
+    warnings: tuple = field(default=(), compare=False, hash=False)  # the settings' warnings (errors.Problem), for kanwu check
 
     def periodical(self, key: str) -> Periodical | None:
         """By id (daily) or by edition name (上报)."""

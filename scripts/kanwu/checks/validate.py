@@ -62,6 +62,7 @@ def _load_repository(root: str, years: set[int] | None = None) -> Repository:
     from ..source.config import settings_files
     config = load_config(root)
     repo = Repository(config)
+    repo.problems += list(config.warnings)
     # Both trees are walked before the caches are read: stat() over 56,000 files measured 3× slower
     # once the 50,000 cached items are in memory.
     links: list = []

@@ -51,13 +51,22 @@ def _publish(cfg: yamlread.Reader, pub) -> dict:
 
 
 def _kind(cfg: yamlread.Reader, p: dict, path: tuple, cadence) -> str:
-    """The periodical's edition (``kind:``), checked against its cadence."""
+    """The periodical's edition (``kind:``), checked against its cadence. The spelling before
+    editions (``digest: yes``, ``instructions: yes``) still works, with a warning saying how to write it now."""
+    kind = cfg.get(p, path, "kind", default="")
     for old in ("digest", "instructions"):
-        if old in p:
-            cfg.fail(path + (old,), f"“{old}: {p[old]}”是旧写法，刊物类型现在写在 kind 下",
-                     f"改成 kind: {old}" if str(p[old]).lower() in ("yes", "true") else f"删去 {old}")
+        if old not in p:
+            continue
+        said = str(p[old]).lower() in ("yes", "true")
+        if said and kind and kind != old:
+            cfg.fail(path + (old,), f"“{old}: {p[old]}”和 kind: {kind} 矛盾", f"只留 kind，删去 {old}")
+        elif said:
+            cfg.warn(path + (old,), f"“{old}: {p[old]}”是旧写法，仍按 kind: {old} 处理", f"改成 kind: {old}")
+            kind = old
+        else:
+            cfg.warn(path + (old,), f"“{old}: {p[old]}”是旧写法，已不起作用", f"删去 {old}")
+    kind = kind or editions.default_kind(str(cadence))
     kinds = "、".join(f"{k}（{e.label}）" for k, e in editions.EDITIONS.items())
-    kind = cfg.get(p, path, "kind", default=editions.default_kind(str(cadence)))
     edition = editions.EDITIONS.get(kind)
     if edition is None:
         cfg.fail(path + ("kind",), f"刊物类型“{kind}”不存在", f"可用的类型：{kinds}")
@@ -162,6 +171,7 @@ def load_config(root: str) -> Config:
         backdate_hours=_hours(cfg, rules, "backdate_warning_hours", 6),
         publish=_publish(cfg, data.get("publish") or {}),
         proof=proofdata.load(root, cfg, cfg.group(data, ("proofreading",))),
+        warnings=tuple(cfg.warnings),
     )
     if not periodicals:
         cfg.fail(("periodicals",), "没有声明任何刊物")

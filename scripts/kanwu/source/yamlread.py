@@ -20,7 +20,7 @@ try:  # the C parser is ~7x faster; the pure-Python one gives the same nodes
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader
 
-from ..errors import ERROR, KanwuError, Problem, ProblemsFound
+from ..errors import ERROR, WARNING, KanwuError, Problem, ProblemsFound
 
 Path = tuple  # a path into the document: ("sections", 0, "items", 1)
 
@@ -267,6 +267,7 @@ class Reader:
     def __init__(self, root: str, rel: str):
         self.rel = rel
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []  # reported by kanwu check, never stop a build
         full = os.path.join(root, rel)
         try:
             with open(full, encoding="utf-8") as fh:
@@ -284,6 +285,10 @@ class Reader:
     def fail(self, path: tuple, message: str, hint: str = ""):
         line, col = self.doc.where(path)
         self.problems.append(Problem(self.rel, line, col, ERROR, ".".join(map(str, path)), message, hint))
+
+    def warn(self, path: tuple, message: str, hint: str = ""):
+        line, col = self.doc.where(path)
+        self.warnings.append(Problem(self.rel, line, col, WARNING, ".".join(map(str, path)), message, hint))
 
     def group(self, mapping, path: tuple, whole: bool = False) -> dict:
         """The settings group at ``path`` (``mapping[path[-1]]``, or ``mapping`` itself when ``whole``), or {} and an error."""
