@@ -215,24 +215,44 @@ def _on_the_wire(site: str, url: str, size: int) -> int:
         return len(gzip.compress(fh.read(), compresslevel=5))
 
 
-def search_probe(n: int, archive: str, rows: list, word: str = "工作") -> None:
+def _until(page, js: str, arg, seconds: float) -> None:
+    """Poll ``js`` in the page until it is true. (Playwright's own waits, with a request handler
+    registered, hung now and then at 50,000 items; short evaluations between sleeps do not.)"""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(js, arg):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"search page: not done after {seconds} s: {page.locator('.kanwu-search-summary').inner_text()}")
+        page.wait_for_timeout(50)
+
+
+def search_probe(n: int, archive: str, rows: list, words: tuple[str, ...] = ("工作", "燃气", "老旧小区")) -> None:
+    """``probe`` for a common word (one character pair), a rare one and a four-character phrase (three pairs)."""
+    for word in words:
+        probe(n, archive, rows, word)
+
+
+def probe(n: int, archive: str, rows: list, word: str) -> None:
     """Headless Chromium on the live site: bytes and time until the first search result, for the
     two newest years (the default) and for every year (全部年份); then what the page has fetched
     once the facets' counts are in too (the filter files come after the first results)."""
     for scope, label in (("", "最近两年（默认）"), ("&scope=all", "全部年份")):
-        sizes: dict = {}
+        done: list = []  # the finished requests; their sizes are asked for afterwards, not in the
+        # event handler (a blocking call there stalled the driver now and then at 50,000 items)
         with _Served(archive) as srv:
             page = srv.browser.new_page()
-            page.on("requestfinished", lambda r: sizes.__setitem__(r.url, r.sizes()["responseBodySize"]))
+            page.on("requestfinished", lambda r: done.append(r))
             page.add_init_script(FIRST_RESULT)
             page.goto(f"{srv.url}/quanti/search/?q={word}{scope}", wait_until="load")
-            page.locator(".kanwu-result-title").first.wait_for(timeout=60000)
+            _until(page, "() => !!window.__kanwuFirst", None, 60)
             first = page.evaluate("() => (window.__kanwuFirst - window.__kanwuLoad) / 1000")
-            at_first = dict(sizes)
-            page.wait_for_function("q => document.getElementById('kanwu-search').getAttribute('data-done') === q",
-                                   arg=word, timeout=120000)
+            _until(page, "q => document.getElementById('kanwu-search').getAttribute('data-done') === q", word, 120)
             counted = page.evaluate("() => (performance.now() - window.__kanwuLoad) / 1000")
+            shown_at = page.evaluate("() => performance.timeOrigin + window.__kanwuFirst")
             found = page.locator(".kanwu-search-summary").inner_text()
+            sizes = {r.url: r.sizes()["responseBodySize"] for r in done}
+            # when each response was in (ms since the epoch, the browser's clock)
+            ends = {r.url: r.timing["startTime"] + r.timing["responseEnd"] for r in done}
+        at_first = {k: v for k, v in sizes.items() if ends[k] <= shown_at}  # what the first result waited for
         site = os.path.join(archive, "site")
         total = sum(at_first.values())
         search = sum(v for k, v in at_first.items() if "/pagefind-" in k)
