@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .source.fields import CLASSIFICATIONS, URGENCIES
+from .source.fields import CLASSIFICATIONS, URGENCIES, Marks
 
 
 def level(classification: str) -> int:
@@ -189,7 +189,7 @@ class Item:
     summary: str = ""
     adopted_by: tuple[AdoptedBy, ...] = ()
     instructions: tuple[Instruction, ...] = ()
-    lines: dict = field(default_factory=dict, compare=False, hash=False)  # .get(field) -> (line, col): fields.Marks
+    lines: Marks | dict = field(default_factory=dict, compare=False, hash=False)  # .get(field) -> (line, col)
     revision: str = field(default="", compare=False)  # hash of the file's bytes: any change, records too
 
     @property

@@ -70,7 +70,7 @@ def _index_bundle(site_dir: str, bundle: str, pages: dict, carried: dict, docs: 
         if kept is None:  # the metadata does not account for the fragments: start this bundle over
             shutil.rmtree(out)
             _pagefind(staging, out, bundle)
-            kept = _settle_fragments(out, {}, urls, pages)
+            kept = _settle_fragments(out, {}, urls, pages) or {}
         filters.normalise(out)
         return kept
     finally:
@@ -105,7 +105,7 @@ def _documents(site_dir: str, bundle: str, pages: dict, docs: str | None, salt: 
                     doc = searchdoc.document(fh.read(), "/" + folder + "/" if folder else "/")
             made[page] = (rel, doc)
             record[page] = (key, doc)
-    if path and record != kept:
+    if docs and path and record != kept:
         os.makedirs(docs, exist_ok=True)
         tmp = f"{path}.{os.getpid()}.tmp"
         with open(tmp, "wb") as fh:
@@ -173,7 +173,7 @@ def _scratch() -> str | None:
 
 def _seed(out: str, pages: dict, carried: dict) -> dict:
     """Hard-link the live fragments of pages whose search key is unchanged into the new bundle."""
-    seeded = {}
+    seeded: dict = {}
     folder = os.path.join(out, "fragment")
     for rel, key in pages.items():
         was = carried.get(rel)

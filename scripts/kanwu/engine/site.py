@@ -16,6 +16,7 @@ import os
 import shutil
 import time
 import dataclasses
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from .. import audience as audience_mod
@@ -241,6 +242,7 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
     search_docs = os.path.join(work, "search-docs")  # a cache: lost, the documents are made again
     try:
         if incremental:
+            assert copying is not None  # an incremental build copies the live release
             copying.wait()
             if copying.damage:  # not copied: every page is built
                 full = damaged(copying.damage) if copying.recorded else "上线版本没有文件清单"
@@ -248,7 +250,7 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
                 fragments = {}
         if incremental:
             changed_outputs = [out for rel in written + removed for out in outputs(rel)]
-            for shard in sorted({shards.shard_of(out) for out in changed_outputs} - {None}):
+            for shard in sorted({s for out in changed_outputs if (s := shards.shard_of(out))}):
                 shards.unshare(tmp, shard, store, name)
             for out in changed_outputs:
                 with contextlib.suppress(FileNotFoundError):
@@ -285,7 +287,7 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     release = os.path.join(folder, name)
-    made = shards.inventory(tmp, copying.recorded if incremental else None)  # checked before it is reused
+    made = shards.inventory(tmp, copying.recorded if incremental and copying else None)  # checked before it is reused
     os.rename(tmp, release)
     _write_record(inventory_path(work, name), made)
     note_release(work, name, root, [i.path for i in view.issues])
@@ -332,7 +334,7 @@ def asset_refs(view) -> dict[int, set[str]]:
     return out
 
 
-def static_files(root: str, view, more: set[str] = frozenset(), refs: dict | None = None) -> dict:
+def static_files(root: str, view, more: AbstractSet[str] = frozenset(), refs: dict | None = None) -> dict:
     """Help pages and the assets the visible items reference (and nothing else); ``more``: the
     image addresses the sealed years' items write, checked again here (``years.ReadAll`` if one
     no longer resolves: then every item is read, and ``kanwu check`` reports it); ``refs``:

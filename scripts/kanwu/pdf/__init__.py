@@ -13,6 +13,8 @@ import hashlib
 import logging
 import multiprocessing
 import os
+from collections.abc import Set as AbstractSet
+from typing import Any
 
 from .. import editions
 from ..audience import View
@@ -228,8 +230,8 @@ class Workers:
 
     def __init__(self, processes: int | None = None):
         ctx = multiprocessing.get_context("fork")
-        self.pool = ctx.Pool(processes or min(cores(), 2), initializer=init_worker)
-        self._early = None  # ``ahead``'s renders, still running
+        self.pool: Any = ctx.Pool(processes or min(cores(), 2), initializer=init_worker)
+        self._early: Any = None  # ``ahead``'s renders (an AsyncResult), still running
 
     def ahead(self, root: str, audience_name: str | None, rels: list[str]) -> None:
         """Render the PDFs of the issues at ``rels`` in a worker now, from what little they need
@@ -284,7 +286,7 @@ def _run(todo: list[Job], failures: dict, processes: int | None, workers: Worker
     pending = list(todo)
     while pending:
         ahead = workers is not None and workers.pool is not None
-        pool = workers.pool if ahead else ctx.Pool(processes, initializer=init_worker)
+        pool = workers.pool if ahead and workers is not None else ctx.Pool(processes, initializer=init_worker)
         clean = False
         try:
             results = [(j, pool.apply_async(render_one, (j,))) for j in pending]
@@ -310,7 +312,7 @@ def _run(todo: list[Job], failures: dict, processes: int | None, workers: Worker
         finally:
             if ahead and clean:
                 pass  # the owner's, still sound: it closes them
-            elif ahead:
+            elif ahead and workers is not None:
                 workers.close()
             else:
                 pool.terminate()
@@ -318,7 +320,7 @@ def _run(todo: list[Job], failures: dict, processes: int | None, workers: Worker
     return failures
 
 
-def notice_jobs(root: str, view: View, evaluation, lookup: Lookup | None = None, skip: set = frozenset()) -> dict[str, Job]:
+def notice_jobs(root: str, view: View, evaluation, lookup: Lookup | None = None, skip: AbstractSet[str] = frozenset()) -> dict[str, Job]:
     """The monthly and quarterly notices (通报) of the view, keyed by their path in the site: only of
     periods already over (``closed``). A notice is issued after its month or quarter; the open
     period's numbers change with every day's issue, so its page is live but it is not printed
@@ -348,7 +350,7 @@ def notice_jobs(root: str, view: View, evaluation, lookup: Lookup | None = None,
 
 
 def render_view(root: str, view: View, evaluation=None, workers: Workers | None = None,
-                skip: set = frozenset()) -> "Rendering":
+                skip: AbstractSet[str] = frozenset()) -> "Rendering":
     """Every issue (and notice) of the view as a cached PDF file, keyed by its path in the site:
     rendered by the workers once started, while the caller goes on (a build generates its pages
     meanwhile), and collected by ``Rendering.result``. ``skip``: sealed years (``years``), whose

@@ -27,7 +27,7 @@ def resolve(family: str) -> tuple[str, str]:
 
 def resolve_all(families) -> dict[str, tuple[str, str]]:
     """``resolve`` for several families at once (one fc-match each, all running together)."""
-    running = {}
+    running: dict[str, subprocess.Popen | None] = {}
     for family in dict.fromkeys(families):
         try:
             running[family] = subprocess.Popen(["fc-match", "-f", "%{family[0]}\t%{file}", f"{family}:lang=zh-cn"],
@@ -36,12 +36,13 @@ def resolve_all(families) -> dict[str, tuple[str, str]]:
             running[family] = None
     out = {}
     for family, proc in running.items():
-        try:
-            text = proc.communicate(timeout=20)[0] if proc else ""
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
-            text = ""
+        text = ""
+        if proc is not None:
+            try:
+                text = proc.communicate(timeout=20)[0]
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.communicate()
         name, _, path = text.partition("\t")
         out[family] = (name, path)
     return out

@@ -156,7 +156,8 @@ def _emit(units: list[Unit], gap: float, spans: bool) -> str:
     the caller) plus a right margin on half-width boxes, which letter-spacing does not reach; or,
     with ``spans``, as an empty box between units (for lines with —— or ……, whose two characters
     letter-spacing would pull apart). An issue has ~250 such gaps: boxes cost a third of its layout."""
-    out, current = [], ()
+    out: list[str] = []
+    current: tuple[tuple[str, str], ...] = ()
     last = len(units) - 1
     for n, u in enumerate(units):
         if u.stack != current:

@@ -16,6 +16,7 @@ sets only the Latin font, leaving Chinese in the default one). On a machine with
 from __future__ import annotations
 
 import io
+from collections.abc import Set as AbstractSet
 import os
 
 import docx
@@ -186,7 +187,7 @@ def _tail(doc, text: dict) -> None:
     """The 版记: a one-column table floating at the bottom of the last page's text block (a
     floating table is what Word and LibreOffice both anchor there), rules across it (0.35 mm
     at top and bottom, 0.25 mm above the last line), no other borders."""
-    rows = [(f"{k}：{names}。", None) for k, names in text["distribution"]]
+    rows: list[tuple[str, str | None]] = [(f"{k}：{names}。", None) for k, names in text["distribution"]]
     rows.append((f"责任编辑：{text['editor']}　签发：{text['signer'] or '（未签发）'}", f"共印{text['copies']}份"))
     rows.append((text["office"], f"{text['printed_cn']}印发"))
     table = doc.add_table(rows=len(rows), cols=1)
@@ -419,7 +420,7 @@ def code_fingerprint() -> str:
     return fingerprint.code(fingerprint.DOCX) + fingerprint.versions("python-docx")
 
 
-def site_files(root: str, view: View, jobs: dict, skip: set = frozenset()) -> dict:
+def site_files(root: str, view: View, jobs: dict, skip: AbstractSet[str] = frozenset()) -> dict:
     """{docx/<p>/<year>/<n>.docx: cached file} for every issue of the view but those of the years
     in ``skip`` (sealed: kept as they are). Cached by the inputs of the issue's PDF job (``jobs``,
     by PDF path) and this code: a day's build writes the new issue's only."""
