@@ -27,6 +27,16 @@ def test_every_path_the_sample_build_writes_has_a_place(tmp_path):
     # the sample exercises every kind but corrections' own files, and the year-bound ones are a year's
     assert seen >= {"item page", "issue page", "periodical year", "listing year", "listing", "month", "notice",
                     "issue pdf", "issue docx", "search bundle", "page"}
+    # every download an issue page links is a file the build wrote, in a declared place of a year
+    quanti = os.path.join(tree.root, "build", "quanti", "docs")
+    page = open(os.path.join(quanti, "periodicals/daily/2026/212.md"), encoding="utf-8").read()
+    from kanwu.model import Issue
+    issue = Issue(path="", periodical="daily", year=2026, number=212, total=0, date=None, editor="", signer="",
+                  sections=(), distribution=(), copies=0)
+    for d in paths.DOWNLOADS:
+        rel = d.of(issue)
+        assert paths.kind_of(rel) and years.page_year(rel) == 2026
+        assert f"[{d.label}](../../../{rel})" in page and os.path.isfile(os.path.join(tree.root, "site", "quanti", rel))
     assert years.page_year("items/2026/11/20261124-qingxi-01.md") == 2026
     assert years.page_year("units/qingxi/2025.md") == 2025 and years.page_year("units/qingxi.md") is None
     assert paths.shard_of("pdf/daily/2026/212.pdf") == "pdf/daily/2026" and paths.shard_of("pdf/notices/2026-11.pdf") is None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .model import Issue, Item
@@ -101,6 +102,22 @@ def issue_pdf(issue: Issue) -> str:
 def issue_docx(issue: Issue) -> str:
     """The issue as a Word document (word/export.py), beside its PDF."""
     return f"docx/{issue.periodical}/{issue.year:04d}/{issue.number:03d}.docx"
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file an issue may have beside its page (a format the build makes from the issue), linked
+    from the page when this build has it. A new output format is its maker, a ``Place`` above and
+    a line here; the issue page and its cache key read this list."""
+
+    label: str
+    of: Callable[[Issue], str]
+
+
+DOWNLOADS: tuple[Download, ...] = (
+    Download("下载 PDF（印刷版）", issue_pdf),
+    Download("下载 Word 文档（.docx）", issue_docx),
+)
 
 
 def correction_pdf(issue: Issue) -> str:

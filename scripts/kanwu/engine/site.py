@@ -182,11 +182,8 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
     previous = os.path.realpath(live) if os.path.islink(live) else ""
     full = why_full(work, previous, state, engine)
     incremental = not full
-    word = {}
-    if rendering:  # the issues as Word documents too, cached by the same inputs
-        from ..word import export as word_export
-        word = word_export.site_files(root, view, rendering.jobs, set(sealed or ()))
-    pdfs = (rendering.paths | set(word)) if rendering else set()
+    beside = beside_pdf(root, view, rendering, set(sealed or ())) if rendering else {}
+    pdfs = (rendering.paths | set(beside)) if rendering else set()
     sealed = sealed or {}
     site = generate.Site(view, pdfs=pdfs, evaluation=repo.evaluation, previous=last_keys, sealed=sealed)
     if sealed and max(sealed) >= (site.today - dt.timedelta(days=7)).year:  # the home page's week reaches a sealed year
@@ -205,7 +202,7 @@ def build_release(root: str, repo, aud, live: str, pdf: bool = True, workers=Non
                 if rendering:
                     rendering.wait()  # no thread left using the workers the caller is about to close
                 raise
-        files.update(word)
+        files.update(beside)
         if rendering:
             waited = time.monotonic()
             files.update(rendering.result())
@@ -332,6 +329,13 @@ def asset_refs(view) -> dict[int, set[str]]:
         for m in image_refs(item.body):
             out.setdefault(item.date.year, set()).add(m.group(1))
     return out
+
+
+def beside_pdf(root: str, view, rendering, sealed: set) -> dict:
+    """The formats made from each issue's print inputs besides its PDF, cached by the same inputs
+    (``paths.DOWNLOADS`` links them): {path: file}. A new format is one line here."""
+    from ..word import export as word_export
+    return {**word_export.site_files(root, view, rendering.jobs, sealed)}
 
 
 def static_files(root: str, view, more: AbstractSet[str] = frozenset(), refs: dict | None = None) -> dict:

@@ -21,7 +21,7 @@ from ..source import render
 from ..editions.common import chain_of, follow_ups
 from ..audience import View
 from ..model import Issue, Item
-from ..paths import correction_pdf, issue_docx, issue_page, issue_pdf, item_page  # noqa: F401 (the path table)
+from ..paths import DOWNLOADS, correction_pdf, issue_docx, issue_page, issue_pdf, item_page  # noqa: F401 (the path table)
 from .markup import link
 
 
@@ -135,8 +135,7 @@ class Site:
         return "".join("1" if self.today > ins.due else "0" for ins in item.instructions)
 
     def issue_key(self, issue: Issue) -> str:
-        parts = [issue.revision, str(issue_pdf(issue) in self.pdfs), str(issue_docx(issue) in self.pdfs),
-                 str(self.view.redacted.get(issue.key, 0))]
+        parts = [issue.revision, *(str(d.of(issue) in self.pdfs) for d in DOWNLOADS), str(self.view.redacted.get(issue.key, 0))]
         parts += [f"{i}:{self.view.items[i].revision}" for i in issue.item_ids]
         if editions.of(self.config.periodicals[issue.periodical]).prints_instructions:
             parts += [self.deadlines(self.view.items[i]) for i in issue.item_ids]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .. import editions
 from ..model import Issue, Item
-from ..paths import correction_pdf, issue_docx, issue_page, issue_pdf, item_page
+from ..paths import DOWNLOADS, correction_pdf, issue_page, item_page
 from ..source import render
 from . import item
 from .markup import cn_date, link, md, page
@@ -33,11 +33,7 @@ def make(site, issue: Issue) -> bytes:
     p = site.config.periodicals[issue.periodical]
     title = f"{p.name}（{p.edition}）{issue.year}年第{issue.number}期"
     parts = ['<div class="kanwu-issue" data-pagefind-body markdown>', f"# {md(title)}", masthead(site, issue)]
-    downloads = []
-    if issue_pdf(issue) in site.pdfs:
-        downloads.append(f"[下载 PDF（印刷版）]({link(src, issue_pdf(issue))}){{ .md-button }}")
-    if issue_docx(issue) in site.pdfs:
-        downloads.append(f"[下载 Word 文档（.docx）]({link(src, issue_docx(issue))}){{ .md-button }}")
+    downloads = [f"[{d.label}]({link(src, d.of(issue))}){{ .md-button }}" for d in DOWNLOADS if d.of(issue) in site.pdfs]
     if downloads:
         parts.append(" ".join(downloads))
     hidden = site.view.redacted.get(issue.key)
