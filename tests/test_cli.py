@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import GOOD_ITEM, ROOT, item_path
+from conftest import GOOD_ITEM, ROOT, built_sample, item_path
 from kanwu.source import load
 from kanwu.source.config import load_config
 
@@ -186,3 +188,21 @@ def test_console_script_exit_codes(tree):
     assert res.returncode == 1 and "全角冒号" in res.stdout
     tree.item("20261103-qingxi-01", GOOD_ITEM)
     assert subprocess.run([exe, "--root", tree.root, "check"], capture_output=True).returncode == 0
+
+
+@pytest.mark.parametrize("missing, command, says", [
+    ("mkdocs.yml", ("build", "--no-pdf"), "找不到网站配置 mkdocs.yml"),
+    ("theme/overrides", ("build", "--no-pdf"), "找不到网站主题目录 theme/overrides"),
+    ("theme/pdf/bulletin.css", ("pdf", "上报", "212"), "找不到印刷版样式表 theme/pdf/bulletin.css"),
+])
+def test_a_missing_site_file_is_named_in_chinese_and_the_live_site_stays(tmp_path, missing, command, says):
+    """A deleted mkdocs.yml, theme folder or print stylesheet: said in Chinese with the fix (MkDocs
+    would say it in English; the stylesheet was an internal error), and the site built before stays."""
+    tree = built_sample(tmp_path / "repo", "--no-pdf")
+    live = os.path.realpath(os.path.join(tree.root, "site", "quanti"))
+    gone = os.path.join(tree.root, missing)
+    shutil.rmtree(gone) if os.path.isdir(gone) else os.remove(gone)
+    result = tree.run(*command)
+    assert result.exit_code == 1 and says in result.output and "git checkout" in result.output, result.output
+    assert "内部错误" not in result.output and "Config" not in result.output
+    assert os.path.realpath(os.path.join(tree.root, "site", "quanti")) == live and os.path.isfile(os.path.join(live, "index.html"))

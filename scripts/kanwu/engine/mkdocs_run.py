@@ -38,6 +38,9 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+SITE_FILES = (("mkdocs.yml", "网站配置"), ("theme/overrides", "网站主题目录"), ("theme/overrides/main.html", "网站主题模板"))
+
+
 def run_mkdocs(root: str, docs: str, site_dir: str, only: set | None = None, pages: list | None = None,
                known: list | None = None) -> None:
     """MkDocs over ``docs`` into ``site_dir``: every page, or ``only`` these docs paths.
@@ -56,6 +59,10 @@ def run_mkdocs(root: str, docs: str, site_dir: str, only: set | None = None, pag
     from mkdocs.config import load_config as mkdocs_config
     from mkdocs.exceptions import Abort, ConfigurationError
 
+    for rel, what in SITE_FILES:  # MkDocs would say so in English
+        if not os.path.exists(os.path.join(root, rel)):
+            raise KanwuError(f"找不到{what} {rel}：仓库里缺了它，网站没有生成，线上版本未动。"
+                             f"怎么改：用 git checkout -- {rel} 恢复，或从 kanwu 的仓库复制过来")
     collect = _Collect()
     mk_log = logging.getLogger("mkdocs")
     mk_log.addHandler(collect)

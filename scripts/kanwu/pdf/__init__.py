@@ -119,8 +119,12 @@ def _record(root: str, jobs: list[Job]) -> None:
 def _fingerprint(root: str) -> str:
     """What makes a PDF of a given HTML: WeasyPrint, the stylesheet, the worker's code, the fonts."""
     h = hashlib.sha256((fingerprint.versions("weasyprint") + fingerprint.code(fingerprint.PDF_RENDER)).encode())
-    with open(os.path.join(root, CSS_FILE), "rb") as fh:
-        h.update(fh.read())
+    try:
+        with open(os.path.join(root, CSS_FILE), "rb") as fh:
+            h.update(fh.read())
+    except FileNotFoundError:
+        raise KanwuError(f"找不到印刷版样式表 {CSS_FILE}：仓库里缺了这个文件。怎么改：用 git checkout -- theme/pdf "
+                         "恢复主题目录，或从 kanwu 的仓库复制 theme/ 过来") from None
     found = resolve_all(family for family, _ in ROLES.values())
     for family, _ in ROLES.values():
         h.update("|".join(found[family]).encode())
