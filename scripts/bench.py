@@ -495,6 +495,23 @@ def search_only(n: int, work: str, rows: list) -> None:
     search_probe(n, archive, rows)
 
 
+def pdf_baseline(n: int, work: str, rows: list, sample: int = 120) -> None:
+    """Cold PDFs beside plain WeasyPrint on the same issues' HTML, alternating (kanwu.tools.pdfbench)."""
+    import json
+    archive = os.path.join(work, f"archive-{n}")
+    if not os.path.isdir(archive):
+        run([KANWU, "--root", ROOT, "synth", archive, "--items", str(n), "--years", str(max(1, round(n / 5000)))])
+    _, m, out = run([sys.executable, "-m", "kanwu.tools.pdfbench", archive, "--sample", str(sample)])
+    r = json.loads(out.strip().splitlines()[-1])
+    per = r["kanwu_pages"] / r["issues"]
+    rows.append((n, f"冷启动 PDF，同一批 {r['issues']} 期：kanwu（两遍排版、PDF/A、资源白名单）", r["kanwu"], m,
+                 f"{r['kanwu'] / r['plain']:.2f}× 基线",
+                 f"{r['issues'] / r['kanwu']:.1f} 期/秒，{r['processes']} 个进程，平均每期 {per:.1f} 页；"
+                 f"{r['laid_out_twice']} 期的版记第一遍落在奇数页，排了第二遍；两轮交替取最好"))
+    rows.append((n, "基线：WeasyPrint 直接排同一批 HTML（同一样式表和字体，每期一遍，普通 PDF）", r["plain"], 0, "",
+                 f"{r['issues'] / r['plain']:.1f} 期/秒"))
+
+
 def pages_per_issue(folder: str, sample: int = 60) -> float:
     import random
     pdfs = sorted(os.path.join(d, f) for d, _, fs in os.walk(folder) for f in fs if f.endswith(".pdf"))
@@ -529,6 +546,7 @@ def main() -> None:
                     help="only publish one more daily issue of that day into archives built by an earlier full run")
     ap.add_argument("--search-only", action="store_true", help="only search: recall against the text, first result")
     ap.add_argument("--proof-only", action="store_true", help="only kanwu check with proofreading on and off, in turns")
+    ap.add_argument("--pdf-only", action="store_true", help="only cold PDFs, beside plain WeasyPrint on the same HTML")
     ap.add_argument("--fresh-checkout-only", metavar="YYYY-MM-DD",
                     help="only publish into a site root, then one more issue of that day from a fresh checkout")
     args = ap.parse_args()
@@ -539,6 +557,8 @@ def main() -> None:
             publish_only(n, args.work, rows, dt.date.fromisoformat(args.publish_only))
         elif args.search_only:
             search_only(n, args.work, rows)
+        elif args.pdf_only:
+            pdf_baseline(n, args.work, rows)
         elif args.proof_only:
             archive = os.path.join(args.work, f"archive-{n}")
             if not os.path.isdir(archive):
