@@ -504,10 +504,10 @@ def pdf_baseline(n: int, work: str, rows: list, sample: int = 120) -> None:
     _, m, out = run([sys.executable, "-m", "kanwu.tools.pdfbench", archive, "--sample", str(sample)])
     r = json.loads(out.strip().splitlines()[-1])
     per = r["kanwu_pages"] / r["issues"]
-    rows.append((n, f"冷启动 PDF，同一批 {r['issues']} 期：kanwu（两遍排版、PDF/A、资源白名单）", r["kanwu"], m,
+    rows.append((n, f"冷启动 PDF，同一批 {r['issues']} 期：kanwu（版记移到偶数页、PDF/A、资源白名单）", r["kanwu"], m,
                  f"{r['kanwu'] / r['plain']:.2f}× 基线",
                  f"{r['issues'] / r['kanwu']:.1f} 期/秒，{r['processes']} 个进程，平均每期 {per:.1f} 页；"
-                 f"{r['laid_out_twice']} 期的版记第一遍落在奇数页，排了第二遍；两轮交替取最好"))
+                 f"{r['tail_moved']} 期的版记落在奇数页，单独排版记移到偶数页；两轮交替取最好"))
     rows.append((n, "基线：WeasyPrint 直接排同一批 HTML（同一样式表和字体，每期一遍，普通 PDF）", r["plain"], 0, "",
                  f"{r['issues'] / r['plain']:.1f} 期/秒"))
 

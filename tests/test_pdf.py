@@ -445,6 +445,57 @@ def test_every_sample_character_has_a_glyph(tree):
     assert not missing, missing
 
 
+def _rasters(pdf: str, folder: str) -> list[bytes]:
+    """Each page of ``pdf`` as pdftoppm draws it (PNG at 60 dpi)."""
+    os.makedirs(folder)
+    subprocess.run(["pdftoppm", "-r", "60", "-png", pdf, os.path.join(folder, "p")], check=True)
+    return [open(f, "rb").read() for f in sorted(glob.glob(os.path.join(folder, "p*.png")))]
+
+
+def test_the_moved_distribution_block_is_what_a_second_layout_gives(tree, tmp_path):
+    """The worker moves a 版记 that fell on an odd page by laying it out alone (pdf/worker._even_tail),
+    not the whole issue again. Each such issue, signed and as a draft (the mark repeated on every page),
+    drawn page by page and read back as text, is identical to a second layout of the whole issue with
+    the 版记 on an even page; both ways of moving it occur."""
+    from weasyprint import CSS, HTML
+
+    from kanwu import audience
+    from kanwu.checks.validate import load_checked
+    from kanwu.pdf import document, worker
+
+    body = [(f"20261103-qingxi-{n:02d}", "\n\n".join(SENTENCE * (2 + (k % 3)) for k in range(2 * n - 1)))
+            for n in range(1, 14)]
+    _one_issue(tree, body)
+    repo = load_checked(tree.root)
+    view = audience.view(repo, max(repo.config.audiences.values(), key=lambda a: a.max_classification))
+    css = CSS(filename=os.path.join(tree.root, worker.CSS_FILE))
+    base = "file://" + os.path.join(tree.root, "content", "assets") + "/"
+
+    def layout(html):
+        return HTML(string=html, base_url=base).render(stylesheets=[css])
+
+    moved = []
+    for issue in view.issues:
+        for draft in (False, True):
+            html = document.issue_html(tree.root, view, issue, draft=draft)
+            laid = layout(html)
+            if len(laid.pages) % 2 == 0:
+                continue
+            assert worker.EVEN_MARK in html
+            alone = worker._tail_alone(laid.pages[-1])
+            again = layout(html.replace(worker.EVEN_MARK, 'class="tail-space even alone"' if alone else 'class="tail-space even"', 1))
+            composed = worker._even_tail(laid, html, layout)
+            name = f"{issue.number}-{draft}"
+            again.write_pdf(tmp_path / f"{name}-again.pdf")
+            composed.write_pdf(tmp_path / f"{name}-composed.pdf")
+            assert len(composed.pages) == len(again.pages) and len(again.pages) % 2 == 0, name
+            assert (_rasters(str(tmp_path / f"{name}-composed.pdf"), str(tmp_path / f"{name}-c"))
+                    == _rasters(str(tmp_path / f"{name}-again.pdf"), str(tmp_path / f"{name}-a"))), name
+            assert text(str(tmp_path / f"{name}-composed.pdf")) == text(str(tmp_path / f"{name}-again.pdf")), name
+            moved.append((alone, draft))
+    assert {(True, False), (False, False), (True, True), (False, True)} <= set(moved), moved
+
+
 def _one_issue(tree, body):
     from conftest import ROOT
     shutil.copytree(os.path.join(ROOT, "theme"), os.path.join(tree.root, "theme"))

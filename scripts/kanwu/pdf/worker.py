@@ -74,6 +74,7 @@ class _Warnings(logging.Handler):
 # bulletin is set in (PDF/A-1 does not); WeasyPrint adds the XMP metadata and the sRGB output intent.
 PDF_VARIANT = "pdf/a-2b"
 EVEN_MARK = 'class="tail-space" data-even-page'  # issue.html: a periodical printed double-sided
+FLOW_MARK = "<!--flow-->"  # issue.html: where the text begins, after what every page repeats
 
 
 _XMP_ATTRS = re.compile(rb'<rdf:Description rdf:about=""((?: [\w.-]+:[\w.-]+="[^"]*")+) */>')
@@ -102,13 +103,55 @@ def _plain_metadata(document, pdf) -> None:
     stream.stream = [data.replace(b'<rdf:Description rdf:about="">', b'<rdf:Description rdf:about=""' + declared + b">")]
 
 
+def _body(page):
+    return next((b for b in page._page_box.descendants() if getattr(b, "element_tag", None) == "body"), None)
+
+
+def _is_tail(box) -> bool:
+    return box.element is not None and "tail-space" in (box.element.get("class") or "")
+
+
 def _tail_alone(page) -> bool:
     """Whether the 版记 is all the text on ``page`` (the last): the body ended on the page before."""
-    body = next((b for b in page._page_box.descendants() if getattr(b, "element_tag", None) == "body"), None)
+    body = _body(page)
     if body is None:
         return False
-    flow = [c for c in body.children if c.style["position"] not in ("absolute", "fixed")]
-    return all(c.element is not None and "tail-space" in (c.element.get("class") or "") for c in flow)
+    return all(_is_tail(c) for c in body.children if c.style["position"] not in ("absolute", "fixed"))
+
+
+def _tail_html(html: str, alone: bool, number: int) -> str:
+    """The 版记 of ``html`` as a document of its own, on a left (even) page numbered ``number``
+    (html.verso in bulletin.css); ``alone``: on the unnumbered page named ``tail``."""
+    head, rest = html.split(FLOW_MARK, 1)
+    tail = rest[rest.index("<div " + EVEN_MARK):]
+    cls = 'class="tail-space even alone"' if alone else 'class="tail-space even"'
+    head = head.replace("<html ", '<html class="verso" ', 1)
+    head = head.replace("</head>", f"<style>@page {{ counter-set: page {number} }}</style>\n</head>", 1)
+    return head + tail.replace(EVEN_MARK, cls, 1)
+
+
+def _even_tail(laid, html: str, layout):
+    """``laid`` (an odd number of pages, the 版记 on the last) with the 版记 moved to an even page,
+    page for page what a second layout with ``.tail-space.even`` (``even alone``) gives, for the
+    cost of laying out the 版记 alone (pages before the last do not change, since the 版记 comes
+    last; a second layout of the whole issue cost as much as the first):
+
+    - the text ended on that page: the page keeps the text, and the 版记 follows on the next page,
+      numbered;
+    - the 版记 stood alone on it: the page is left blank and unnumbered, as WeasyPrint makes a blank
+      page (a draft's mark stays, as on every page), and the 版记 follows on an unnumbered page
+      (GB/T 9704-2012 7.5).
+    """
+    from weasyprint.formatting_structure.boxes import MarginBox
+
+    last = laid.pages[-1]
+    alone = _tail_alone(last)
+    body = _body(last)
+    body.children = [c for c in body.children if not _is_tail(c)]  # what repeats on every page stays
+    if alone:  # no page number either
+        last._page_box.children = [c for c in last._page_box.children if not isinstance(c, MarginBox)]
+    tail = layout(_tail_html(html, alone, len(laid.pages) + 1))
+    return laid.copy(laid.pages + tail.pages)
 
 
 def render_one(job: Job) -> str:
@@ -136,8 +179,7 @@ def render_one(job: Job) -> str:
             return HTML(string=text, base_url=base, url_fetcher=fetcher).render(stylesheets=[css], font_config=_FONT_CONFIG)
         laid = layout(job.html)
         if EVEN_MARK in job.html and len(laid.pages) % 2:  # the 版记 fell on an odd page
-            laid = layout(job.html.replace(EVEN_MARK, 'class="tail-space even alone"' if _tail_alone(laid.pages[-1])
-                                           else 'class="tail-space even"', 1))
+            laid = _even_tail(laid, job.html, layout)
         data = laid.write_pdf(uncompressed_pdf=False, pdf_variant=PDF_VARIANT, finisher=_plain_metadata)
     except RecursionError:
         return "版面嵌套过深，无法排版"
