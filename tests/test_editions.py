@@ -95,6 +95,9 @@ def test_a_kind_written_in_one_module_goes_through_every_stage(roundup):
     listed = re.findall(r"- (\d{8}-\w+-\d\d)", open(os.path.join(tree.root, rel), encoding="utf-8").read())
     assert listed == ["20261103-qingxi-01", "20261105-qingxi-02"]  # its own selection: 调研 only
     assert tree.run("sign", rel, "--by", "周正平").exit_code == 0
+    digest = tree.run("assemble", "汇要", "--date", "2026-11-06", "--dry-run")
+    # the week's only issue is the 调研汇编's, which adopts nothing: nothing for the 汇要 to take
+    assert "20261103-qingxi-01" not in digest.output and "没有可用的信息" in digest.output, digest.output
     # the same items again in a second issue: allowed, because this kind adopts nothing
     again = tree.run("assemble", "调研汇编", "--date", "2026-11-13")
     assert again.exit_code == 0, again.output

@@ -1,5 +1,6 @@
 """The digest (汇要): every item another periodical adopted since the last digest, by category,
-each as its title and abstract. Carrying an item again adopts nothing, and it is never urgent."""
+each as its title and abstract. Carrying an item again adopts nothing, and it is never urgent; an
+item only another non-adopting periodical carried (another digest, a 调研汇编) was not adopted."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import datetime as dt
 from collections import defaultdict
 
 from . import Edition, Selection
+from .. import editions
 from .common import sort_key
 from ..model import Periodical, Section, level
 from ..source.fields import CATEGORIES
@@ -26,7 +28,8 @@ class Digest(Edition):
         start = start + dt.timedelta(days=1) if start else day - dt.timedelta(days=day.weekday())
         adopted = {}
         for issue in repo.issues:
-            if issue.periodical == p.id or repo.config.periodicals.get(issue.periodical) is None:
+            other = repo.config.periodicals.get(issue.periodical)
+            if issue.periodical == p.id or other is None or not editions.of(other).adopts:
                 continue
             if start <= issue.date <= day:
                 for item_id in issue.item_ids:
