@@ -333,7 +333,8 @@ def test_the_site_links_each_issue_as_word_beside_its_pdf(tmp_path):
     """kanwu build writes a .docx per issue, linked on the issue page; the next day's build makes
     the new issue's only (the others are the same files, linked from the cache)."""
     tree = copy_sample(tmp_path / "repo")
-    assert tree.run("build", "--audience", "quanti").exit_code == 0
+    built = tree.run("build", "--audience", "quanti")
+    assert built.exit_code == 0, built.output
     live = os.path.realpath(os.path.join(tree.root, "site", "quanti"))
     view, issue = issue_of(tree)
     page = open(os.path.join(live, "periodicals", "daily", "2026", "212", "index.html"), encoding="utf-8").read()
