@@ -493,6 +493,10 @@ def test_the_moved_distribution_block_is_what_a_second_layout_gives(tree, tmp_pa
                     == _rasters(str(tmp_path / f"{name}-again.pdf"), str(tmp_path / f"{name}-a"))), name
             assert text(str(tmp_path / f"{name}-composed.pdf")) == text(str(tmp_path / f"{name}-again.pdf")), name
             moved.append((alone, draft))
+            if alone and not draft:  # an office's own issue.html from before the mark: laid out again, as before
+                out = str(tmp_path / f"{name}-unmarked.pdf")
+                assert worker.render_one(worker.Job(name, html.replace(worker.FLOW_MARK, ""), out, tree.root)) == ""
+                assert text(out) == text(str(tmp_path / f"{name}-again.pdf")) and len(pages(out)) == len(again.pages)
     assert {(True, False), (False, False), (True, True), (False, True)} <= set(moved), moved
 
 

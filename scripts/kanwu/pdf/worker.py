@@ -179,7 +179,11 @@ def render_one(job: Job) -> str:
             return HTML(string=text, base_url=base, url_fetcher=fetcher).render(stylesheets=[css], font_config=_FONT_CONFIG)
         laid = layout(job.html)
         if EVEN_MARK in job.html and len(laid.pages) % 2:  # the 版记 fell on an odd page
-            laid = _even_tail(laid, job.html, layout)
+            if FLOW_MARK in job.html:
+                laid = _even_tail(laid, job.html, layout)
+            else:  # an office's own issue.html from before the mark: the whole issue again
+                laid = layout(job.html.replace(EVEN_MARK, 'class="tail-space even alone"' if _tail_alone(laid.pages[-1])
+                                               else 'class="tail-space even"', 1))
         data = laid.write_pdf(uncompressed_pdf=False, pdf_variant=PDF_VARIANT, finisher=_plain_metadata)
     except RecursionError:
         return "版面嵌套过深，无法排版"
