@@ -35,8 +35,13 @@ _FROZEN: list = []  # [True] once this worker froze what its first issue left
 def init_worker() -> None:
     global _FONT_CONFIG
     import resource
+    try:  # 3 GB more than the worker starts with: forked from a large process, it inherits its size
+        with open("/proc/self/statm") as fh:
+            start = int(fh.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError):
+        start = 0
     try:
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT + start, MEMORY_LIMIT + start))
     except (ValueError, OSError):
         pass
     _keep_freed_memory()
