@@ -124,15 +124,19 @@ def _tail_alone(page) -> bool:
     return all(_is_tail(c) for c in body.children if c.style["position"] not in ("absolute", "fixed"))
 
 
+def _moved(html: str, alone: bool) -> str:
+    """``html`` with its 版记 marked to move to an even page (bulletin.css: ``.tail-space.even``)."""
+    return html.replace(EVEN_MARK, 'class="tail-space even alone"' if alone else 'class="tail-space even"', 1)
+
+
 def _tail_html(html: str, alone: bool, number: int) -> str:
     """The 版记 of ``html`` as a document of its own, on a left (even) page numbered ``number``
     (html.verso in bulletin.css); ``alone``: on the unnumbered page named ``tail``."""
     head, rest = html.split(FLOW_MARK, 1)
     tail = rest[rest.index("<div " + EVEN_MARK):]
-    cls = 'class="tail-space even alone"' if alone else 'class="tail-space even"'
     head = head.replace("<html ", '<html class="verso" ', 1)
     head = head.replace("</head>", f"<style>@page {{ counter-set: page {number} }}</style>\n</head>", 1)
-    return head + tail.replace(EVEN_MARK, cls, 1)
+    return _moved(head + tail, alone)
 
 
 def _even_tail(laid, html: str, layout):
@@ -187,8 +191,7 @@ def render_one(job: Job) -> str:
             if FLOW_MARK in job.html:
                 laid = _even_tail(laid, job.html, layout)
             else:  # an office's own issue.html from before the mark: the whole issue again
-                laid = layout(job.html.replace(EVEN_MARK, 'class="tail-space even alone"' if _tail_alone(laid.pages[-1])
-                                               else 'class="tail-space even"', 1))
+                laid = layout(_moved(job.html, _tail_alone(laid.pages[-1])))
         data = laid.write_pdf(uncompressed_pdf=False, pdf_variant=PDF_VARIANT, finisher=_plain_metadata)
     except RecursionError:
         return "版面嵌套过深，无法排版"
