@@ -195,6 +195,10 @@ class _Served:
 FIRST_RESULT = """
 new MutationObserver(() => {
   if (!window.__kanwuFirst && document.querySelector(".kanwu-result-title")) window.__kanwuFirst = performance.now();
+  // every year's results in (the newest years' come first, with "正在检索更早的年份")
+  var said = document.querySelector(".kanwu-search-summary");
+  if (!window.__kanwuAll && said && /^(找到|没有找到)/.test(said.textContent) && !/正在检索/.test(said.textContent))
+    window.__kanwuAll = performance.now();
 }).observe(document, { subtree: true, childList: true });
 window.addEventListener("load", () => { window.__kanwuLoad = performance.now(); });
 """
@@ -233,8 +237,10 @@ def search_probe(n: int, archive: str, rows: list, words: tuple[str, ...] = ("�
 
 def probe(n: int, archive: str, rows: list, word: str) -> None:
     """Headless Chromium on the live site: bytes and time until the first search result, for the
-    two newest years (the default) and for every year (全部年份); then what the page has fetched
-    once the facets' counts are in too (the filter files come after the first results)."""
+    two newest years (the default) and for every year (全部年份: the newest two years' results
+    come first, the older years' while they are shown); when every year's results are listed;
+    then what the page has fetched once the facets' counts are in too (the filter files come
+    after the first results)."""
     for scope, label in (("", "最近两年（默认）"), ("&scope=all", "全部年份")):
         done: list = []  # the finished requests; their sizes are asked for afterwards, not in the
         # event handler (a blocking call there stalled the driver now and then at 50,000 items)
@@ -247,6 +253,8 @@ def probe(n: int, archive: str, rows: list, word: str) -> None:
             first = page.evaluate("() => (window.__kanwuFirst - window.__kanwuLoad) / 1000")
             _until(page, "q => document.getElementById('kanwu-search').getAttribute('data-done') === q", word, 120)
             counted = page.evaluate("() => (performance.now() - window.__kanwuLoad) / 1000")
+            every = page.evaluate("() => (window.__kanwuAll - window.__kanwuLoad) / 1000")
+            every_at = page.evaluate("() => performance.timeOrigin + window.__kanwuAll")
             shown_at = page.evaluate("() => performance.timeOrigin + window.__kanwuFirst")
             found = page.locator(".kanwu-search-summary").inner_text()
             sizes = {r.url: r.sizes()["responseBodySize"] for r in done}
@@ -262,6 +270,7 @@ def probe(n: int, archive: str, rows: list, word: str) -> None:
         rows.append((n, f"检索（{label}）：Chromium 打开检索页“{word}”到出现第一条结果", first, 0,
                      f"下载 {total / 1024:.0f} KB（其中检索 {search / 1024:.0f} KB；按发布的 nginx 配置压缩后 {wire / 1024:.0f} KB）",
                      f"{found}从页面 load 事件到第一条结果插入页面（浏览器内计时）；用到 {len(bundles)} 份索引（{bundles[0]}…{bundles[-1]}）；"
+                     f"全部结果在 {every:.2f} 秒时列出（到那时下载 {sum(v for k, v in sizes.items() if ends[k] <= every_at) / 1024:.0f} KB）；"
                      f"筛选计数在 {counted:.2f} 秒时齐全，到那时共下载 {sum(sizes.values()) / 1024:.0f} KB"
                      f"（其中筛选文件 {filters / 1024:.0f} KB，在第一条结果之后才取）"))
 

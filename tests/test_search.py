@@ -52,9 +52,9 @@ def texts(built, server, browser):
 class Searcher:
     """The search page, typed into as a reader types: every result, in the order shown."""
 
-    def __init__(self, page, server, audience="quanti", query=""):
+    def __init__(self, page, server, audience="quanti", query="", scope=""):
         self.page = page
-        page.goto(f"{server}/{audience}/search/" + (f"?q={query}" if query else ""))
+        page.goto(f"{server}/{audience}/search/" + (f"?q={query}" if query else "") + (f"&scope={scope}" if scope else ""))
         if query:
             self.wait(query)
 
@@ -78,6 +78,11 @@ class Searcher:
 
     def summary(self):
         return self.page.locator(".kanwu-search-summary").inner_text()
+
+    def dates(self):
+        """The date of every result shown, as (year, month, day)."""
+        return [tuple(int(x) for x in re.search(r"日期：(\d+)年(\d+)月(\d+)日", t).groups())
+                for t in self.page.locator(".kanwu-result-meta").all_inner_texts()]
 
 
 truth = recall.truth  # the items whose rendered text holds the query
@@ -202,9 +207,7 @@ def test_sort_by_date_keeps_the_found_set(texts, server, page):
         searcher.wait("乡村")
         shown = searcher.all_shown("乡村")
         assert set(shown) == set(relevance)
-        dates = [re.search(r"日期：(\d+)年(\d+)月(\d+)日", t).groups()
-                 for t in page.locator(".kanwu-result-meta").all_inner_texts()]
-        keys = [tuple(int(x) for x in d) for d in dates]
+        keys = searcher.dates()
         assert keys == sorted(keys, reverse=sign < 0)
 
 
@@ -337,5 +340,63 @@ def test_search_loads_recent_years_first_and_all_years_on_request(synthesized, b
             assert any(f"/pagefind-{years[0]}/" in u for u in requests)
             assert pg.locator(".kanwu-search-input").input_value() == "工作"
             assert set(recent) < set(every) and any(f"/items/{years[0]}/" in u for u in every)
+        finally:
+            context.close()
+
+
+# What the page said when its first result was put in, and when (ms since the epoch, the browser's clock).
+EARLIEST = """
+window.__kanwuEarly = null;
+new MutationObserver(() => {
+  if (!window.__kanwuEarly && document.querySelector(".kanwu-result-title"))
+    window.__kanwuEarly = { summary: document.querySelector(".kanwu-search-summary").textContent,
+                            at: performance.timeOrigin + performance.now() };
+}).observe(document, { subtree: true, childList: true });
+"""
+
+
+def test_every_year_shows_the_newest_years_first_and_sorts_by_date_across_years(synthesized, browser):
+    """全部年份: the first results come from the newest two years' indexes alone (each index's
+    metadata is downloaded whole, and the older years' would be more than the page and its first
+    results together); the older years' results then join the same list, which ends as every item
+    holding the query, once each. Sorted by date, the order holds across years: Pagefind sorts
+    within one index only (a sorted result's score is its place in its own index), and the page
+    used to interleave the years' orders (2025-12-19 before 2026-10-23, newest first)."""
+    archive = synthesized
+    site = os.path.join(archive, "site")
+    live = os.path.realpath(os.path.join(site, "quanti"))
+    years = sorted({int(b[9:13]) for b in os.listdir(live) if b.startswith("pagefind-")})
+    assert len(years) == 3
+    context = browser.new_context(locale="zh-CN")
+    with serve(site) as server:
+        try:
+            pg = context.new_page()
+            pg.goto(f"{server}/quanti/")
+            urls = sorted("/quanti/" + os.path.relpath(d, live).replace(os.sep, "/") + "/"
+                          for d, _, files in os.walk(os.path.join(live, "items"), followlinks=True) if "index.html" in files)
+            expected = truth(recall.page_texts(pg, urls), "工作")
+            assert {u.split("/")[3] for u in expected} == {str(y) for y in years}  # every year holds it
+            pg.add_init_script(EARLIEST)
+            finished: list = []  # Pagefind's worker fetches too; the timings are read afterwards
+            pg.on("requestfinished", lambda r: finished.append(r))
+            searcher = Searcher(pg, server, query="工作", scope="all")
+            early = pg.evaluate("() => window.__kanwuEarly")
+            assert "正在检索更早的年份" in early["summary"], early["summary"]
+            before = [r.url for r in finished if r.timing["startTime"] <= early["at"]]
+            after = [r.url for r in finished if r.timing["startTime"] > early["at"]]
+            assert any(f"/pagefind-{years[-1]}/" in u and ".pf_meta" in u for u in before), before
+            assert not any(f"/pagefind-{years[0]}/" in u for u in before), "the first results waited for the oldest year"
+            assert any(f"/pagefind-{years[0]}/" in u and ".pf_meta" in u for u in after), after
+            every = searcher.all_shown("工作")
+            assert len(every) == len(set(every)) and set(every) == expected
+            assert searcher.summary() == f"找到 {len(expected)} 条信息。"
+            for option, newest_first in (("newest", True), ("oldest", False)):
+                pg.locator(".kanwu-search-sort").select_option(option)
+                searcher.wait("工作")
+                shown = searcher.all_shown("工作")
+                assert len(shown) == len(every) and set(shown) == expected
+                dates = searcher.dates()
+                assert len({d[0] for d in dates}) == 3
+                assert dates == sorted(dates, reverse=newest_first), f"{option}: out of date order across years"
         finally:
             context.close()

@@ -107,73 +107,162 @@
   var root = SITE_ROOT;
   // Pagefind takes the query's language from the page's <html lang> and, for zh, cuts the query
   // with the browser's word segmenter ("村振" → "村 振"), which would undo the pairs. The index
-  // is language-neutral ("unknown"), so Pagefind is started while the page says so, and the
-  // page's own language is put back at once (Pagefind reads it only when it starts).
+  // is language-neutral ("unknown"), so each Pagefind instance is started while the page says
+  // so, and the page's own language is put back at once (Pagefind reads it only when it starts).
   var NEUTRAL = "unknown";
-  var ready = import(new URL(bundles[0] + "/pagefind.js", root).href).then(function (pf) {
-    return pf.options({ baseUrl: root.pathname, excerptLength: 0 }).then(function () {
-      var html = document.documentElement, lang = html.getAttribute("lang");
-      html.setAttribute("lang", NEUTRAL);
-      var started;
-      try { started = pf.init(); } finally { if (lang === null) html.removeAttribute("lang"); else html.setAttribute("lang", lang); }
-      return started;
-    }).then(function () {
-      return Promise.all(bundles.slice(1).map(function (b) {
-        return pf.mergeIndex(new URL(b + "/", root).pathname, { baseUrl: root.pathname, language: NEUTRAL });
-      }));
-    }).then(function () { return pf; });
-  });
+  function neutrally(start) {
+    var html = document.documentElement, lang = html.getAttribute("lang");
+    html.setAttribute("lang", NEUTRAL);
+    try { return start(); } finally { if (lang === null) html.removeAttribute("lang"); else html.setAttribute("lang", lang); }
+  }
+  // Every page of a bundle carries a filter naming its bundle (Pagefind's mergeFilter), so that a
+  // search can be kept to one bundle: Pagefind sorts by date within a bundle only (a sorted
+  // result's score is its place in its own bundle), so a sort by date goes bundle by bundle.
+  var BUNDLE = "kanwu-bundle";
+  function tag(b) { var t = {}; t[BUNDLE] = b; return t; }
+  // The bundles in groups, one Pagefind instance each, searched in turn. With every year chosen,
+  // the newest two years come first and their results are shown while the older years load:
+  // each bundle's metadata (an entry per page) is downloaded whole by every search, and the
+  // older years' alone would be more than the page and its first results together.
+  var groups = bundles.length > recent.length ? [recent, bundles.slice(recent.length)] : [bundles];
+  var script = import(new URL(bundles[0] + "/pagefind.js", root).href);
+  var opened = [];
+  function open(i) {
+    if (opened[i]) return opened[i];
+    var group = groups[i], dir = function (b) { return new URL(b + "/", root).pathname; };
+    var opts = { baseUrl: root.pathname, excerptLength: 0, mergeFilter: tag(group[0]) };
+    opened[i] = script.then(function (pf) {
+      if (i === 0) return pf.options(opts).then(function () { return neutrally(pf.init); }).then(function () { return pf; });
+      var made = neutrally(function () { return pf.createInstance(Object.assign({ basePath: dir(group[0]) }, opts)); });
+      return made.init().then(function () { return made; });
+    }).then(function (pf) {
+      return Promise.all(group.slice(1).map(function (b) {
+        return pf.mergeIndex(dir(b), { baseUrl: root.pathname, language: NEUTRAL, mergeFilter: tag(b) });
+      })).then(function () { return pf; });
+    });
+    return opened[i];
+  }
   // Every bundle's filter files, so that a search can count every value. Loaded once the first
   // results are on the page, not beside them: with every year chosen they are a third of what
   // the search downloads (5 filters × each year's bundle), and the first results do not wait.
   var counted = false, counts = null;
   function countsIn() {
-    counts = counts || ready.then(function (pf) { return pf.filters(); }).then(function () { counted = true; });
+    counts = counts || Promise.all(groups.map(function (g, i) {
+      return open(i).then(function (pf) { return pf.filters(); });
+    })).then(function () { counted = true; });
     return counts;
   }
 
-  function pagefindFilters(chosen) {
+  function pagefindFilters(chosen, bundle) {
     var out = {};
     FACETS.forEach(function (name) {
       var v = chosen[name];
       if (v && v.length) out[name] = { any: v.slice() };
     });
+    if (bundle) out[BUNDLE] = { any: [bundle] };
     return out;
   }
+  // Facet counts added up: {facet: {value: count}}.
+  function added(into, counts) {
+    Object.keys(counts || {}).forEach(function (name) {
+      var to = into[name] = into[name] || {};
+      Object.keys(counts[name]).forEach(function (v) { to[v] = (to[v] || 0) + counts[name][v]; });
+    });
+    return into;
+  }
 
-  // {results: [Pagefind result…], filters: counts}: every item holding the query ``ask.q`` that
-  // the filters ``ask.filters`` let through, in the order ``ask.sort``.
-  function find(pf, ask) {
+  // {results, filters}: every item of the bundles ``group`` (newest first) in the Pagefind
+  // instance ``pf`` that holds the query ``ask.q`` and that the filters ``ask.filters`` let
+  // through, in the order ``ask.sort``, with the facets' counts. By relevance each result has its
+  // ``rank``, the plain search's score, which Pagefind itself compares across bundles: results of
+  // two groups are merged by it.
+  function find(pf, ask, group) {
     var cut = phrase(ask.q);
-    var opts = { filters: pagefindFilters(ask.filters) };
-    if (ask.sort !== "relevance") opts.sort = { "日期": ask.sort === "newest" ? "desc" : "asc" };
     if (!cut.runs.length) return Promise.resolve(null);
     // one character: the word each document has for every character it holds (searchdoc.characters)
     var words = cut.words.length ? cut.words : [cut.runs[0]];
-    if (words.length === 1) {
-      // One word: Pagefind's plain search finds every page that has it, in relevance order. Only
-      // when no page has it does Pagefind fall back to a shorter word (气安 → 气), so whether any
-      // page has the word is asked first: an exact search that a filter matching nothing ends at
-      // once still counts the pages holding the word (its phrase check costs pages² per bundle).
-      // The filter is on a key no page has: Pagefind then loads no filter file for it (a real
-      // facet's file is each bundle's whole page list), and still counts the unfiltered pages.
-      var none = { "kanwu-none": { any: ["-"] } };
-      return Promise.all([pf.search('"' + words[0] + '"', { filters: none }), pf.search(words[0], opts)]).then(function (both) {
-        return both[0].unfilteredResultCount ? both[1] : { results: [], filters: both[1].filters };
+    // Several words are one exact phrase. One word: Pagefind's plain search finds every page that
+    // has it, in relevance order; only when no page has it does Pagefind fall back to a shorter
+    // word (气安 → 气), so whether any page has the word is asked first: an exact search that a
+    // filter matching nothing ends at once still counts the pages holding the word (its phrase
+    // check costs pages² per bundle). The filter is on a key no page has: Pagefind then loads no
+    // filter file for it (a real facet's file is each bundle's whole page list).
+    var one = words.length === 1, query = one ? words[0] : '"' + words.join(" ") + '"';
+    var has = one ? pf.search('"' + words[0] + '"', { filters: { "kanwu-none": { any: ["-"] } } })
+      .then(function (r) { return r.unfilteredResultCount > 0; }) : Promise.resolve(true);
+    var none = function (found) {
+      var zero = {};
+      Object.keys(found.filters || {}).forEach(function (name) {
+        zero[name] = {};
+        Object.keys(found.filters[name]).forEach(function (v) { zero[name][v] = 0; });
+      });
+      return { results: [], filters: zero };
+    };
+    if (ask.sort !== "relevance") {
+      var sort = { "日期": ask.sort === "newest" ? "desc" : "asc" };
+      var out = { results: [], filters: {} }, each = has;
+      (ask.sort === "newest" ? group : group.slice().reverse()).forEach(function (b) {
+        each = each.then(function (yes) {
+          return pf.search(query, { filters: pagefindFilters(ask.filters, b), sort: sort }).then(function (found) {
+            if (!yes) found = none(found);
+            out.results = out.results.concat(found.results);
+            added(out.filters, found.filters);
+            return yes;
+          });
+        });
+      });
+      return each.then(function () { return out; });
+    }
+    var filters = pagefindFilters(ask.filters);
+    var plain = pf.search(words.join(" "), { filters: filters });
+    if (one) {
+      return Promise.all([has, plain]).then(function (both) {
+        if (!both[0]) return none(both[1]);
+        both[1].results.forEach(function (r) { r.rank = r.score; });
+        return both[1];
       });
     }
-    var exact = pf.search('"' + words.join(" ") + '"', opts);
-    if (ask.sort !== "relevance") return exact;
-    return Promise.all([exact, pf.search(words.join(" "), { filters: opts.filters })]).then(function (both) {
+    return Promise.all([pf.search(query, { filters: filters }), plain]).then(function (both) {
       // The exact results in the plain search's (relevance) order. An id is a short hash of the
       // page, unique within one year's bundle only: two bundles can each have a page with the
       // same id (7 such pairs in 50,000 items), so every id keeps a list and each is shown.
       var found = {}, order = [];
       both[0].results.forEach(function (r) { (found[r.id] = found[r.id] || []).push(r); });
-      both[1].results.forEach(function (r) { if (found[r.id] && found[r.id].length) order.push(found[r.id].shift()); });
-      Object.keys(found).forEach(function (id) { order.push.apply(order, found[id]); });
+      both[1].results.forEach(function (r) {
+        if (found[r.id] && found[r.id].length) { var hit = found[r.id].shift(); hit.rank = r.score; order.push(hit); }
+      });
+      Object.keys(found).forEach(function (id) {
+        found[id].forEach(function (r) { r.rank = -Infinity; order.push(r); });
+      });
       return { results: order, filters: both[0].filters };
     });
+  }
+
+  // The groups' findings as one: by relevance merged by rank (ties in group order), by date one
+  // group after another (the groups are newest first, each in date order already).
+  function merged(parts, sort) {
+    var results = [], filters = {};
+    (sort === "oldest" ? parts.slice().reverse() : parts).forEach(function (p) {
+      results = results.concat(p.results);
+      added(filters, p.filters);
+    });
+    if (sort === "relevance") results.sort(function (a, b) { return (b.rank > a.rank) - (b.rank < a.rank); });
+    return { results: results, filters: filters };
+  }
+  // Every group's finding for ``ask``, merged; ``early`` (when given) is shown the newest
+  // groups' while the older ones load, unless the order is oldest first (their results would
+  // come first). Null when the query has nothing to search for.
+  function search(ask, early) {
+    var parts = [], chain = Promise.resolve();
+    groups.forEach(function (group, i) {
+      chain = chain.then(function () { return open(i); }).then(function (pf) { return find(pf, ask, group); })
+        .then(function (found) {
+          if (!found) return;
+          parts.push(found);
+          if (early && i < groups.length - 1 && ask.sort !== "oldest") return early(merged(parts, ask.sort));
+        });
+    });
+    return chain.then(function () { return parts.length ? merged(parts, ask.sort) : null; });
   }
 
   // --- showing results -----------------------------------------------------------------------
@@ -275,55 +364,67 @@
     if (!q.trim()) { summary.textContent = "输入关键词后按回车检索。"; facets.textContent = ""; done(q); return; }
     if (!runs(q).length) { summary.textContent = "检索词里没有文字或数字：请输入要找的词。"; facets.textContent = ""; done(q); return; }
     summary.textContent = "正在检索……";
-    var facetsShown = null, before = false, pf = null;
-    // The counts of this search once every filter file is in (a second find, on loaded chunks).
+    // Whether the filter files were in when this search *started*: if they arrived while it ran,
+    // its counts may still lack some facets (a facet then went missing now and then).
+    var before = counted, facetsShown = null;
+    // The counts of this search once every filter file is in (a second search, on loaded chunks).
     function recount() {
       if (!facetsShown) {
-        facetsShown = before ? Promise.resolve() : countsIn().then(function () { return find(pf, state); }).then(function (again) {
+        facetsShown = before ? Promise.resolve() : countsIn().then(function () { return search(state); }).then(function (again) {
           if (mine === current && again) showFacets(again.filters);
         });
       }
       return facetsShown;
     }
-    ready.then(function (loaded) {
-      pf = loaded;
-      // Whether the filter files were in when this search *started*: if they arrived while it ran,
-      // its counts may still lack some facets (a facet then went missing now and then)
-      before = counted;
-      return find(pf, state);
-    }).then(function (found) {
-      if (mine !== current) return;
-      var results = found ? found.results : [];
-      showFacets(found ? found.filters : {});
-      var filtered = FACETS.some(function (n) { return (state.filters[n] || []).length; });
+    var filtered = FACETS.some(function (n) { return (state.filters[n] || []).length; });
+    var first = groups[0], earlyYears = year(first[first.length - 1]) + "–" + year(first[0]) + "年";
+    var results = [], shown = [];
+    // The next page of results: fetched together, each shown as soon as those before it are.
+    function next() {
+      var page = results.slice(shown.length, shown.length + PAGE), inOrder = Promise.resolve();
+      shown = shown.concat(page);
+      page.map(function (r) { return r.data(); }).forEach(function (data) {
+        inOrder = inOrder.then(function () { return data; }).then(function (d) {
+          if (mine === current) list.appendChild(show(d, q));
+        });
+      });
+      return inOrder;
+    }
+    function paged(pending) {
+      more.hidden = pending || shown.length >= results.length;
+      more.textContent = "显示更多（还有 " + (results.length - shown.length) + " 条）";
+    }
+    // ``found`` on the page; ``pending``: older years are still being searched. The results
+    // already shown stay when they begin the new list (by date, newest first, they always do).
+    function present(found, pending) {
+      if (mine !== current) return Promise.resolve();
+      results = found.results;
+      showFacets(found.filters);
       if (!results.length) {
+        list.textContent = "";
+        shown = [];
+        if (pending) { summary.textContent = earlyYears + "没有找到包含“" + q + "”的信息，正在检索更早的年份……"; return Promise.resolve(); }
         var tips = ["减少字数，或换一个说法"];
         if (filtered) tips.push("取消左侧的筛选条件");
         if (state.scope !== "all" && recent.length < all.length) tips.push("把检索范围改为“全部年份”");
         summary.textContent = "没有找到包含“" + q + "”的信息。可以试试：" + tips.join("；") + "。";
-        return recount().then(function () { done(q); });
+        return Promise.resolve();
       }
-      summary.textContent = "找到 " + results.length + " 条信息" + (filtered ? "（已筛选）" : "") + "。";
-      var shown = 0;
-      var next = function () {
-        var page = results.slice(shown, shown + PAGE);
-        shown += page.length;
-        // fetched together, each shown as soon as those before it are
-        var shownInOrder = Promise.resolve();
-        page.map(function (r) { return r.data(); }).forEach(function (data) {
-          shownInOrder = shownInOrder.then(function () { return data; }).then(function (d) {
-            if (mine === current) list.appendChild(show(d, q));
-          });
-        });
-        return shownInOrder.then(recount).then(function () {
-          if (mine !== current) return;
-          more.hidden = shown >= results.length;
-          more.textContent = "显示更多（还有 " + (results.length - shown) + " 条）";
-          done(q);
-        });
+      summary.textContent = "找到 " + results.length + " 条信息" + (filtered ? "（已筛选）" : "") +
+        (pending ? "（" + earlyYears + "），正在检索更早的年份……" : "。");
+      var kept = shown.length && shown.every(function (r, k) { return results[k] === r; });
+      if (!kept) { list.textContent = ""; shown = []; }
+      return (kept ? Promise.resolve() : next()).then(function () { if (mine === current) paged(pending); });
+    }
+    search(state, function (early) { return present(early, true); }).then(function (found) {
+      return present(found || { results: [], filters: {} }, false);
+    }).then(recount).then(function () {
+      if (mine !== current) return;
+      more.onclick = function () {
+        box.removeAttribute("data-done");
+        next().then(function () { if (mine === current) { paged(false); done(q); } });
       };
-      more.onclick = function () { box.removeAttribute("data-done"); next(); };
-      return next();
+      done(q);
     }).catch(function (e) {
       if (mine !== current) return;
       summary.textContent = "检索出错：" + (e && e.message ? e.message : e) + "。请刷新页面再试。";
@@ -340,12 +441,11 @@
   window.kanwuSearchIds = function (q, shared) {
     var ambiguous = {};
     (shared || []).forEach(function (id) { ambiguous[id] = true; });
-    return ready.then(function (pf) { return find(pf, { q: q, filters: {}, sort: "relevance" }); })
-      .then(function (found) {
-        return Promise.all((found ? found.results : []).map(function (r) {
-          return ambiguous[r.id] ? r.data().then(function (d) { return d.url; }) : r.id;
-        }));
-      });
+    return search({ q: q, filters: {}, sort: "relevance" }).then(function (found) {
+      return Promise.all((found ? found.results : []).map(function (r) {
+        return ambiguous[r.id] ? r.data().then(function (d) { return d.url; }) : r.id;
+      }));
+    });
   };
 
   form.addEventListener("submit", function (ev) {
