@@ -25,8 +25,9 @@ def server(built):
         yield url
 
 
-def item_urls(built, audience):
-    root = os.path.join(built.root, "site", audience)
+def item_urls(site, audience):
+    """The address of every item page of ``audience`` in the built ``site`` folder."""
+    root = os.path.join(site, audience)
     urls = []
     for dirpath, _, files in os.walk(os.path.join(root, "items"), followlinks=True):
         if "index.html" in files:
@@ -43,7 +44,7 @@ def texts(built, server, browser):
         out = {}
         for audience in ("quanti", "lingdao"):
             pg.goto(f"{server}/{audience}/")
-            out[audience] = recall.page_texts(pg, item_urls(built, audience))
+            out[audience] = recall.page_texts(pg, item_urls(os.path.join(built.root, "site"), audience))
         return out
     finally:
         context.close()
@@ -372,9 +373,7 @@ def test_every_year_shows_the_newest_years_first_and_sorts_by_date_across_years(
         try:
             pg = context.new_page()
             pg.goto(f"{server}/quanti/")
-            urls = sorted("/quanti/" + os.path.relpath(d, live).replace(os.sep, "/") + "/"
-                          for d, _, files in os.walk(os.path.join(live, "items"), followlinks=True) if "index.html" in files)
-            expected = truth(recall.page_texts(pg, urls), "工作")
+            expected = truth(recall.page_texts(pg, item_urls(site, "quanti")), "工作")
             assert {u.split("/")[3] for u in expected} == {str(y) for y in years}  # every year holds it
             pg.add_init_script(EARLIEST)
             finished: list = []  # Pagefind's worker fetches too; the timings are read afterwards
